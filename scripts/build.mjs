@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Bundles the CLI (ESM) and, when present, the VS Code extension (CJS, `vscode` external),
+// and copies the two wasm files tree-sitter needs next to the bundles.
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+
+mkdirSync('dist', { recursive: true });
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli.mjs',
+  format: 'esm',
+  // Some CommonJS dependencies call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __mmlensCreateRequire } from 'node:module'; const require = __mmlensCreateRequire(import.meta.url);" },
+});
+
+if (existsSync('src/extension/extension.ts')) {
+  await build({
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.cjs',
+    format: 'cjs',
+    external: ['vscode'],
+  });
+}
+
+copyFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/web-tree-sitter.wasm');
+copyFileSync('node_modules/tree-sitter-c/tree-sitter-c.wasm', 'dist/tree-sitter-c.wasm');

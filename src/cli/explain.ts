@@ -1,0 +1,7 @@
+// Placeholder until its issue lands: the command exists but reports that it is not built yet.
+import { CliIO } from './io';
+
+export async function run(_args: string[], io: CliIO): Promise<number> {
+  io.stderr('mmlens explain: not implemented yet\n');
+  return 2;
+}

@@ -1,0 +1,80 @@
+// The lint engine's entry point, shared by `mmlens check` and the VS Code extension:
+// text in, findings out. Never throws on bad input: the reader reports what it could not read
+// (MM000) and a rule that fails on an odd input is reported as such, the others still run.
+import { readPatchSet } from '../patch/index';
+import { LATEST_ERA, ERAS } from '../kernel/model';
+import type { EraId } from '../kernel/model';
+import type { PatchSet } from '../patch/types';
+import { RuleContext } from './context';
+import { RULES } from './registry';
+import type { CheckOptions, CheckReport, Finding, KernelChoice, Rule, SeveritySetting } from './types';
+
+export type { CheckOptions, CheckReport, Finding, KernelChoice, Rule, RuleMeta, Severity, SeveritySetting, RelatedLocation, TextEdit, Fix } from './types';
+export { RULES, findRule } from './registry';
+
+export async function checkText(text: string, options: CheckOptions = {}): Promise<CheckReport> {
+  const patchSet = readPatchSet(text);
+  return checkPatchSet(text, patchSet, options);
+}
+
+export async function checkPatchSet(text: string, patchSet: PatchSet, options: CheckOptions = {}): Promise<CheckReport> {
+  const kernel = chooseKernel(patchSet, options.kernel ?? 'auto');
+  const arch = options.arch ?? 'all';
+  const ctx = new RuleContext(text, options.path ?? null, patchSet, kernel, arch);
+  const findings: Finding[] = [];
+  for (const rule of RULES) {
+    const setting = effectiveSetting(rule, options.rules);
+    if (setting === 'off') continue;
+    for (const f of runRule(rule, ctx)) {
+      findings.push(setting === 'default' ? f : { ...f, severity: setting });
+    }
+  }
+  findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message));
+  return { path: options.path ?? null, kernel, arch, findings: dedupe(findings) };
+}
+
+function effectiveSetting(rule: Rule, overrides: Record<string, SeveritySetting> | undefined): SeveritySetting | 'default' {
+  return overrides?.[rule.meta.id] ?? 'default';
+}
+
+function runRule(rule: Rule, ctx: RuleContext): Finding[] {
+  try {
+    return rule.check(ctx);
+  } catch (e) {
+    // A rule tripping over an input it did not expect must not hide the other rules' findings.
+    const why = e instanceof Error ? e.message : String(e);
+    return [
+      {
+        rule: 'MM000',
+        severity: 'warning',
+        message: `rule ${rule.meta.id} could not analyse this input (${why}); its findings are missing`,
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 2,
+        related: [],
+      },
+    ];
+  }
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.rule}:${f.line}:${f.column}:${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function chooseKernel(patchSet: PatchSet, requested: EraId | 'auto' | 'latest'): KernelChoice {
+  if (requested === 'latest') return { era: LATEST_ERA, requested, clues: [] };
+  if (requested !== 'auto') {
+    if (!ERAS.includes(requested)) throw new Error(`unknown kernel era '${requested}'`);
+    return { era: requested, requested, clues: [] };
+  }
+  // TODO(kernel helper): replace with src/kernel detectEra once it lands.
+  void patchSet;
+  return { era: LATEST_ERA, requested: 'auto', clues: [] };
+}

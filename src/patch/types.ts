@@ -15,6 +15,15 @@ export interface HunkLine {
   column: number;
   /** `\ No newline at end of file` followed this line. */
   noNewlineAtEnd?: boolean;
+  /** A quoted context line whose leading space (the diff marker) the quoting ate; `text` is
+   *  the whole quoted content. */
+  markerMissing?: boolean;
+  /** The line came out of a transfer encoding. */
+  encoding?: 'quoted-printable' | 'base64';
+  /** quoted-printable only: document line and column of every char of `text` (escapes and soft
+   *  line breaks make the mapping non-linear). Use `positionInLine` from src/patch/index. */
+  lineMap?: number[];
+  columnMap?: number[];
 }
 
 export interface Hunk {
@@ -30,6 +39,8 @@ export interface Hunk {
   line: number;
   column: number;
   lines: HunkLine[];
+  /** Quote depth of the hunk (absent for an unquoted hunk). */
+  quoteDepth?: number;
 }
 
 export interface FileDiff {
@@ -43,6 +54,7 @@ export interface FileDiff {
   isDeleted?: boolean;
   isRename?: boolean;
   isBinary?: boolean;
+  isCopy?: boolean;
   oldMode?: string;
   newMode?: string;
 }
@@ -64,6 +76,10 @@ export interface Patch {
   isCoverLetter: boolean;
   /** How deep the hunks were quoted (0 for a patch that is not quoted). */
   quoteDepth: number;
+  /** The subject carried `Re:` (a reply quoting the patch). */
+  isReply?: boolean;
+  /** The subject carried an RFC tag. */
+  isRfc?: boolean;
 }
 
 export interface Problem {

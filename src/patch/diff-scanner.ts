@@ -1,0 +1,373 @@
+// The diff itself: file headers (`diff --git`, `---`/`+++`, git's extended headers), hunks and
+// their lines, over lines that are already decoded and unquoted. A hunk ends when its line
+// counts are used up (so the `-- ` mail signature after the last hunk is not a removed line);
+// a hunk whose counts do not match what follows becomes a problem, and the lines read are kept.
+//
+// Quoted patches are whitespace-mangled by mail clients. The repairs, all of them: inside a
+// hunk, (1) a quoted line with no diff marker is a context line whose marker space the quoting
+// ate (its text is the whole content, so the position stays exact); (2) an empty line is an
+// empty context line; (3) an unquoted line starting with a tab is a context line whose marker
+// space was stripped. Spaces that replaced tabs are left as they are: positions stay exact and
+// C does not care.
+import { functionNameOf } from './function-name';
+import { positionAt, type SourceLine } from './source-line';
+import type { FileDiff, Hunk, HunkLine, LineKind, Problem } from './types';
+
+const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/;
+const SNIP = /^\s*(?:\[\s*(?:\.\.\.|…|snip[^\]]*)\s*\]|<\s*snip\s*>|\.\.\.|…|\[?\s*snip(?:ped)?\b.*)\s*$/i;
+const BINARY_LINE = /^(?:literal \d+|delta \d+|[A-Za-z][0-9A-Za-z!#$%&()*+;<=>?@^_`{|}~-]*)$/;
+/** Top-level directories of the kernel tree: a path that starts with one has no `a/`-style prefix. */
+const KERNEL_TOP = new Set([
+  'arch', 'block', 'certs', 'crypto', 'Documentation', 'drivers', 'fs', 'include', 'init',
+  'io_uring', 'ipc', 'kernel', 'lib', 'mm', 'net', 'rust', 'samples', 'scripts', 'security',
+  'sound', 'tools', 'usr', 'virt', 'MAINTAINERS', 'Makefile', 'CREDITS', 'COPYING', 'Kconfig',
+]);
+
+export interface ScanResult {
+  files: FileDiff[];
+  /** Lines before the first diff and before the `---` that ends a commit message. */
+  messageLines: string[];
+  problems: Problem[];
+  /** Deepest quote depth of a hunk. */
+  quoteDepth: number;
+}
+
+interface OpenHunk {
+  hunk: Hunk;
+  depth: number;
+  oldLeft: number;
+  newLeft: number;
+  longReported: boolean;
+}
+
+/** Path from a `---`/`+++` line or `diff --git` operand: unquoted, timestamp dropped. */
+function cleanPath(p: string): string | null {
+  let s = p;
+  const tab = s.indexOf('\t');
+  if (tab >= 0) s = s.slice(0, tab);
+  s = s.trim();
+  if (s.startsWith('"') && s.endsWith('"') && s.length >= 2) s = unquoteC(s.slice(1, -1));
+  else {
+    // `--- linux-2.6.13/mm/mprotect.c 2005-11-08 10:12:44.000000000 +0200` (space-separated date)
+    const date = /\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [+-]\d{4})?$/.exec(s);
+    if (date) s = s.slice(0, date.index);
+  }
+  if (s === '/dev/null' || s === '') return null;
+  return s;
+}
+
+function unquoteC(s: string): string {
+  return s.replace(/\\([0-7]{3}|.)/g, (_, e: string) => {
+    if (/^[0-7]{3}$/.test(e)) return String.fromCharCode(parseInt(e, 8));
+    return ({ n: '\n', t: '\t', '"': '"', '\\': '\\' } as Record<string, string>)[e] ?? e;
+  });
+}
+
+/** Drops the one leading directory (`a/`, `b/`, `linux-2.6.13.orig/`) that `patch -p1` drops. */
+function stripPrefixes(oldPath: string | null, newPath: string | null): [string | null, string | null] {
+  const strip = (p: string | null): string | null => {
+    if (p === null) return null;
+    const slash = p.indexOf('/');
+    if (slash <= 0) return p;
+    return KERNEL_TOP.has(p.slice(0, slash)) ? p : p.slice(slash + 1);
+  };
+  const gitStyle = (p: string | null, pre: string) => p === null || p.startsWith(pre);
+  if (gitStyle(oldPath, 'a/') && gitStyle(newPath, 'b/')) {
+    return [oldPath && oldPath.slice(2), newPath && newPath.slice(2)];
+  }
+  return [strip(oldPath), strip(newPath)];
+}
+
+function gitDiffPaths(rest: string): [string | null, string | null] {
+  // `a/x b/y`, possibly quoted; when unquoted and both sides equal, split in the middle.
+  const quoted = /^("(?:[^"\\]|\\.)*"|\S+) ("(?:[^"\\]|\\.)*"|\S+)$/.exec(rest);
+  if (quoted) return stripPrefixes(cleanPath(quoted[1]), cleanPath(quoted[2]));
+  const mid = rest.indexOf(' b/');
+  if (mid > 0) return stripPrefixes(cleanPath(rest.slice(0, mid)), cleanPath(rest.slice(mid + 1)));
+  return [null, null];
+}
+
+export function scanDiff(lines: SourceLine[]): ScanResult {
+  const files: FileDiff[] = [];
+  const problems: Problem[] = [];
+  const messageLines: string[] = [];
+  let messageOpen = true;
+  let quoteDepth = 0;
+
+  let file: FileDiff | null = null;
+  /** The previous line belonged to the diff (header or hunk) at this depth; -1 when not. */
+  let runDepth = -1;
+  let open: OpenHunk | null = null;
+  /** The hunk that ended on the previous line (for `\ No newline` and overlong lines). */
+  let ended: OpenHunk | null = null;
+  let inBinary = false;
+
+  const newFile = (s: SourceLine, oldPath: string | null, newPath: string | null): FileDiff => {
+    const f: FileDiff = { oldPath, newPath, line: s.line, hunks: [] };
+    files.push(f);
+    return f;
+  };
+
+  const hunkLine = (s: SourceLine, kind: LineKind, textStart: number, markerMissing: boolean): HunkLine => {
+    const text = s.text.slice(textStart);
+    const pos = positionAt(s, textStart);
+    const hl: HunkLine = { kind, text, line: pos.line, column: pos.column };
+    if (markerMissing) hl.markerMissing = true;
+    if (s.encoding) {
+      hl.encoding = s.encoding;
+      if (s.lineMap && s.columnMap) {
+        hl.lineMap = s.lineMap.slice(textStart);
+        hl.columnMap = s.columnMap.slice(textStart);
+      }
+    }
+    return hl;
+  };
+
+  const closeShort = (h: OpenHunk, stop: SourceLine | null) => {
+    const { hunk } = h;
+    const oldRead = hunk.oldLines - h.oldLeft;
+    const newRead = hunk.newLines - h.newLeft;
+    const where = stop ? ` (it stops at line ${stop.line})` : ' (the input ends)';
+    problems.push({
+      message:
+        `hunk @@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@ is cut short: ` +
+        `${oldRead} of ${hunk.oldLines} old and ${newRead} of ${hunk.newLines} new lines${where}`,
+      line: hunk.line,
+      column: hunk.column,
+      code: 'hunk-short',
+      severity: h.depth > 0 ? 'warning' : 'error',
+    });
+  };
+
+  const reportLong = (h: OpenHunk, s: SourceLine) => {
+    if (h.longReported) return;
+    h.longReported = true;
+    const { hunk } = h;
+    problems.push({
+      message:
+        `hunk @@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@ (line ${hunk.line}) ` +
+        `has more lines than its header counts`,
+      line: s.line,
+      column: s.column,
+      code: 'hunk-long',
+      severity: 'error',
+    });
+  };
+
+  const isFileHeaderPair = (i: number): boolean => {
+    const s = lines[i];
+    const next = lines[i + 1];
+    return s.text.startsWith('--- ') && next !== undefined && next.depth === s.depth && next.text.startsWith('+++ ');
+  };
+
+  /** Adds one hunk line to an open hunk if it belongs there; false when the hunk ends before it. */
+  const takeHunkLine = (h: OpenHunk, s: SourceLine, i: number): boolean => {
+    const t = s.text;
+    const c = t.charCodeAt(0);
+    const { hunk } = h;
+    if (c === 64 /* @ */ && (t.startsWith('@@ ') || t.startsWith('@@@'))) return false;
+    if (t.startsWith('diff --git ')) return false;
+    if (c === 45 /* - */) {
+      if (isFileHeaderPair(i)) return false;
+      if (h.oldLeft <= 0 && (t === '-- ' || t === '--')) return false; // the signature
+      hunk.lines.push(hunkLine(s, '-', 1, false));
+      if (--h.oldLeft < 0) reportLong(h, s);
+      return true;
+    }
+    if (c === 43 /* + */) {
+      hunk.lines.push(hunkLine(s, '+', 1, false));
+      if (--h.newLeft < 0) reportLong(h, s);
+      return true;
+    }
+    if (c === 92 /* \ */) {
+      const last = hunk.lines[hunk.lines.length - 1];
+      if (last) last.noNewlineAtEnd = true;
+      return true;
+    }
+    let start = -1;
+    let missing = false;
+    if (c === 32 /* space */) start = 1;
+    else if (t === '') start = 0;
+    else if (s.depth > 0 && !SNIP.test(t)) { start = 0; missing = true; }
+    else if (s.depth === 0 && c === 9 /* tab */) { start = 0; missing = true; }
+    if (start < 0) return false;
+    hunk.lines.push(hunkLine(s, ' ', start, missing));
+    h.oldLeft--;
+    h.newLeft--;
+    if (h.oldLeft < 0 || h.newLeft < 0) reportLong(h, s);
+    return true;
+  };
+
+  /** After a hunk's counts are used up: does this line still look like a hunk line? */
+  const looksOverlong = (s: SourceLine, i: number): boolean => {
+    const t = s.text;
+    if (t.startsWith('+++ ') || t === '-- ' || t === '--') return false;
+    if (t.startsWith('---') && (t === '---' || isFileHeaderPair(i))) return false;
+    return (t[0] === '+' || t[0] === '-') && t.length > 0;
+  };
+
+  for (let i = 0; i < lines.length; i++) {
+    const s = lines[i];
+    const t = s.text;
+
+    if (open) {
+      if (s.depth === open.depth && takeHunkLine(open, s, i)) {
+        if (open.oldLeft <= 0 && open.newLeft <= 0) {
+          ended = open;
+          open = null;
+        }
+        runDepth = s.depth;
+        continue;
+      }
+      closeShort(open, s);
+      open = null;
+    } else if (ended) {
+      if (s.depth === ended.depth && t.charCodeAt(0) === 92 /* \ */) {
+        const last = ended.hunk.lines[ended.hunk.lines.length - 1];
+        if (last) last.noNewlineAtEnd = true;
+        continue;
+      }
+      if (s.depth === ended.depth && looksOverlong(s, i)) {
+        reportLong(ended, s);
+        const kind: LineKind = t[0] === '+' ? '+' : '-';
+        ended.hunk.lines.push(hunkLine(s, kind, 1, false));
+        continue;
+      }
+      ended = null;
+    }
+
+    if (inBinary) {
+      if (s.depth === runDepth && (t === '' || BINARY_LINE.test(t)) && !t.startsWith('diff')) continue;
+      inBinary = false;
+    }
+
+    const inRun = runDepth === s.depth;
+
+    const hh = t.charCodeAt(0) === 64 ? HUNK_HEADER.exec(t) : null;
+    if (hh) {
+      if (!(file && inRun && !file.isBinary)) {
+        file = newFile(s, null, null);
+      }
+      const header = hh[5].startsWith(' ') ? hh[5].slice(1) : hh[5];
+      const pos = positionAt(s, 0);
+      const hunk: Hunk = {
+        oldStart: Number(hh[1]),
+        oldLines: hh[2] === undefined ? 1 : Number(hh[2]),
+        newStart: Number(hh[3]),
+        newLines: hh[4] === undefined ? 1 : Number(hh[4]),
+        header,
+        functionName: functionNameOf(header),
+        line: pos.line,
+        column: pos.column,
+        lines: [],
+      };
+      if (s.depth > 0) hunk.quoteDepth = s.depth;
+      file.hunks.push(hunk);
+      quoteDepth = Math.max(quoteDepth, s.depth);
+      messageOpen = false;
+      runDepth = s.depth;
+      const h: OpenHunk = { hunk, depth: s.depth, oldLeft: hunk.oldLines, newLeft: hunk.newLines, longReported: false };
+      if (h.oldLeft > 0 || h.newLeft > 0) open = h;
+      else ended = h;
+      continue;
+    }
+    if (t.startsWith('@@ -') || t.startsWith('@@@')) {
+      const pos = positionAt(s, 0);
+      problems.push({
+        message: t.startsWith('@@@')
+          ? 'combined diff hunk (@@@) is not supported; skipped'
+          : `hunk header not understood: ${t.slice(0, 60)}`,
+        line: pos.line,
+        column: pos.column,
+        code: 'bad-hunk-header',
+        severity: s.depth > 0 ? 'warning' : 'error',
+      });
+      continue;
+    }
+
+    if (t.startsWith('diff --git ')) {
+      const [oldPath, newPath] = gitDiffPaths(t.slice(11));
+      file = newFile(s, oldPath, newPath);
+      runDepth = s.depth;
+      messageOpen = false;
+      continue;
+    }
+    if (isFileHeaderPair(i)) {
+      let [oldPath, newPath] = stripPrefixes(cleanPath(t.slice(4)), cleanPath(lines[i + 1].text.slice(4)));
+      if (file && inRun && file.hunks.length === 0 && !file.isBinary) {
+        file.oldPath = oldPath;
+        file.newPath = newPath;
+      } else {
+        file = newFile(s, oldPath, newPath);
+      }
+      if (oldPath === null && lines[i].text.slice(4).startsWith('/dev/null')) file.isNew = true;
+      if (newPath === null && lines[i + 1].text.slice(4).startsWith('/dev/null')) file.isDeleted = true;
+      runDepth = s.depth;
+      messageOpen = false;
+      i++;
+      continue;
+    }
+    if (file && inRun && file.hunks.length === 0 && gitExtendedHeader(file, t, s, problems)) {
+      if (file.isBinary && t.startsWith('GIT binary patch')) inBinary = true;
+      continue;
+    }
+    if (/^(?:diff |Index: |={20,}$|Only in )/.test(t)) {
+      // Other diff programs' headers (`diff -urN a b`, svn's `Index:`): the `---`/`+++` pair
+      // that follows names the file.
+      if (!t.startsWith('=') && !t.startsWith('Only in ')) file = null;
+      runDepth = s.depth;
+      messageOpen = false;
+      continue;
+    }
+
+    // Prose: commit message, diffstat, signature, reviewer's text.
+    runDepth = -1;
+    if (messageOpen) {
+      if (s.depth === 0 && t === '---') messageOpen = false;
+      else messageLines.push(t);
+    }
+  }
+  if (open) closeShort(open, null);
+  return { files, messageLines, problems, quoteDepth };
+}
+
+/** git's extended header lines after `diff --git`; true when `t` was one. */
+function gitExtendedHeader(file: FileDiff, t: string, s: SourceLine, problems: Problem[]): boolean {
+  let m: RegExpExecArray | null;
+  if ((m = /^old mode (\d+)$/.exec(t))) file.oldMode = m[1];
+  else if ((m = /^new mode (\d+)$/.exec(t))) file.newMode = m[1];
+  else if ((m = /^new file mode (\d+)$/.exec(t))) {
+    file.isNew = true;
+    file.newMode = m[1];
+    file.oldPath = null;
+  } else if ((m = /^deleted file mode (\d+)$/.exec(t))) {
+    file.isDeleted = true;
+    file.oldMode = m[1];
+    file.newPath = null;
+  } else if ((m = /^rename from (.*)$/.exec(t))) {
+    file.isRename = true;
+    file.oldPath = cleanPath(m[1]);
+  } else if ((m = /^rename to (.*)$/.exec(t))) {
+    file.isRename = true;
+    file.newPath = cleanPath(m[1]);
+  } else if ((m = /^copy from (.*)$/.exec(t))) {
+    file.isCopy = true;
+    file.oldPath = cleanPath(m[1]);
+  } else if ((m = /^copy to (.*)$/.exec(t))) {
+    file.isCopy = true;
+    file.newPath = cleanPath(m[1]);
+  } else if (/^(?:similarity|dissimilarity) index \d+%$/.test(t) || /^index [0-9a-f]+\.\.[0-9a-f]+/.test(t)) {
+    /* nothing to keep */
+  } else if (t === 'GIT binary patch' || /^Binary files .* differ$/.test(t)) {
+    file.isBinary = true;
+    const pos = positionAt(s, 0);
+    problems.push({
+      message: `binary change to ${file.newPath ?? file.oldPath ?? 'a file'} skipped`,
+      line: pos.line,
+      column: pos.column,
+      code: 'binary-skipped',
+      severity: 'info',
+    });
+  } else return false;
+  return true;
+}

@@ -1,0 +1,95 @@
+// A mail's body as SourceLines: MIME parts walked, transfer encodings decoded, `>From`
+// unescaped (mbox), quoting stripped, each line keeping its raw document position.
+import type { RawLine } from './document';
+import { headerValue, parseContentType, parseHeaders, type Headers } from './mail';
+import { mboxEscapeLength, quotePrefix } from './quoting';
+import { positionAt, type SourceLine } from './source-line';
+import { decodeBase64, decodeQuotedPrintable, type DecodedLine } from './transfer-encoding';
+import type { Problem } from './types';
+
+const SKIPPED_TYPES = /^(?:image|audio|video|font)\/|^application\/(?:pgp-signature|(?:x-)?pkcs7-signature|pgp-keys|zip|gzip|x-gzip|pdf)/;
+const MAX_MIME_DEPTH = 8;
+
+export function bodyLines(
+  raw: RawLine[],
+  start: number,
+  end: number,
+  headers: Headers | null,
+  envelope: boolean,
+  problems: Problem[],
+  depth = 0,
+): SourceLine[] {
+  const ct = parseContentType(headers ? headerValue(headers, 'content-type') : null);
+  const boundary = ct.params.get('boundary');
+  if (ct.type.startsWith('multipart/') && boundary && depth < MAX_MIME_DEPTH) {
+    return multipartLines(raw, start, end, boundary, envelope, problems, depth);
+  }
+  if (SKIPPED_TYPES.test(ct.type)) return [];
+  const cte = (headers ? headerValue(headers, 'content-transfer-encoding') : null)?.trim().toLowerCase() ?? '';
+  const charset = ct.params.get('charset') ?? null;
+  if (cte === 'quoted-printable') return decodedToSource(decodeQuotedPrintable(raw.slice(start, end), charset, problems));
+  if (cte === 'base64') return decodedToSource(decodeBase64(raw.slice(start, end), charset, problems));
+  const out: SourceLine[] = new Array(Math.max(0, end - start));
+  for (let i = start; i < end; i++) out[i - start] = plainSourceLine(raw[i], envelope);
+  return out;
+}
+
+export function plainSourceLine(r: RawLine, envelope: boolean): SourceLine {
+  let t = r.text;
+  const esc = envelope ? mboxEscapeLength(t) : 0;
+  if (esc) t = t.slice(esc);
+  const q = quotePrefix(t);
+  return { text: q.prefix ? t.slice(q.prefix) : t, depth: q.depth, line: r.line, column: 1 + esc + q.prefix };
+}
+
+function decodedToSource(decoded: DecodedLine[]): SourceLine[] {
+  return decoded.map((d) => {
+    const q = quotePrefix(d.text);
+    const whole: SourceLine = { text: d.text, depth: 0, line: d.line, column: 1, encoding: d.encoding, lineMap: d.lineMap, columnMap: d.columnMap };
+    const pos = positionAt(whole, q.prefix);
+    const s: SourceLine = { text: d.text.slice(q.prefix), depth: q.depth, line: pos.line, column: pos.column, encoding: d.encoding };
+    if (d.lineMap && d.columnMap) {
+      s.lineMap = d.lineMap.slice(q.prefix);
+      s.columnMap = d.columnMap.slice(q.prefix);
+    }
+    if (d.encoding === 'base64') {
+      s.line = d.line;
+      s.column = 1;
+    }
+    return s;
+  });
+}
+
+function multipartLines(
+  raw: RawLine[],
+  start: number,
+  end: number,
+  boundary: string,
+  envelope: boolean,
+  problems: Problem[],
+  depth: number,
+): SourceLine[] {
+  const open = '--' + boundary;
+  const close = open + '--';
+  const out: SourceLine[] = [];
+  let partStart = -1;
+  const flush = (partEnd: number) => {
+    if (partStart < 0) return;
+    const ph = parseHeaders(raw, partStart, partEnd);
+    for (const l of bodyLines(raw, ph.bodyStart, partEnd, ph, envelope, problems, depth + 1)) out.push(l);
+  };
+  for (let i = start; i < end; i++) {
+    const t = raw[i].text.trimEnd();
+    if (t === close) {
+      flush(i);
+      partStart = -1;
+      break;
+    }
+    if (t === open) {
+      flush(i);
+      partStart = i + 1;
+    }
+  }
+  if (partStart >= 0) flush(end);
+  return out;
+}

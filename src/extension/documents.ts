@@ -1,0 +1,151 @@
+// Keeps diagnostics (and the background simulation) up to date for every patch document.
+// Off the keystroke path: edits only (re)arm a debounce timer; the engine runs later, and a
+// result is dropped when the document changed meanwhile (the generation moved on), so a slow
+// run never overwrites newer diagnostics and never delays typing.
+import * as vscode from 'vscode';
+import type { Engine } from './engine';
+import type { CheckReport, ConsequenceLike, SimulationReportLike } from './engine-types';
+import { type DiagnosticSpec, toDiagnosticSpecs } from './diagnostic-specs';
+import type { ExtensionSettings } from './settings';
+import { checkOptions } from './settings';
+import { isPatchDocument } from './patch-documents';
+import { toRange } from './vscode-types';
+
+export interface DocumentAnalysis {
+  version: number;
+  report: CheckReport;
+  simulation: SimulationReportLike | null;
+  simulationError: string | null;
+  specs: DiagnosticSpec[];
+}
+
+interface Pending {
+  timer: ReturnType<typeof setTimeout> | null;
+  generation: number;
+}
+
+export class DocumentController implements vscode.Disposable {
+  private readonly analyses = new Map<string, DocumentAnalysis>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires after a document's analysis (diagnostics, then simulation) was updated. */
+  readonly onDidAnalyse = this.changed.event;
+  private disposed = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly diagnostics: vscode.DiagnosticCollection,
+    private readonly settings: () => ExtensionSettings,
+    private readonly ruleTarget: (ruleId: string) => string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  analysis(uri: vscode.Uri): DocumentAnalysis | undefined {
+    return this.analyses.get(uri.toString());
+  }
+
+  /** Schedules an analysis after the debounce delay (0 on open). */
+  schedule(doc: vscode.TextDocument, delay = this.settings().debounceMs): void {
+    if (this.disposed || !isPatchDocument(doc)) return;
+    const key = doc.uri.toString();
+    const p = this.pending.get(key) ?? { timer: null, generation: 0 };
+    if (p.timer) clearTimeout(p.timer);
+    p.generation++;
+    const generation = p.generation;
+    p.timer = setTimeout(() => {
+      p.timer = null;
+      void this.run(doc, generation);
+    }, delay);
+    this.pending.set(key, p);
+  }
+
+  /** Runs now and resolves when diagnostics are published (commands use this). */
+  async analyseNow(doc: vscode.TextDocument, withSimulation: boolean): Promise<DocumentAnalysis | undefined> {
+    const key = doc.uri.toString();
+    const p = this.pending.get(key) ?? { timer: null, generation: 0 };
+    if (p.timer) clearTimeout(p.timer);
+    p.timer = null;
+    p.generation++;
+    this.pending.set(key, p);
+    await this.run(doc, p.generation, withSimulation);
+    return this.analyses.get(key);
+  }
+
+  forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    const p = this.pending.get(key);
+    if (p?.timer) clearTimeout(p.timer);
+    if (p) p.generation++;
+    this.pending.delete(key);
+    this.analyses.delete(key);
+    this.diagnostics.delete(uri);
+  }
+
+  private isCurrent(doc: vscode.TextDocument, generation: number, version: number): boolean {
+    return !this.disposed && this.pending.get(doc.uri.toString())?.generation === generation && doc.version === version && !doc.isClosed;
+  }
+
+  private async run(doc: vscode.TextDocument, generation: number, forceSimulation = false): Promise<void> {
+    const version = doc.version;
+    const text = doc.getText();
+    const settings = this.settings();
+    const path = doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString();
+    let report: CheckReport;
+    try {
+      const r = await this.engine.check(text, checkOptions(settings, path));
+      report = r.report;
+      if (!this.isCurrent(doc, generation, version)) return;
+      const clues = report.kernel.clues.length ? ` (clues: ${report.kernel.clues.join(', ')})` : '';
+      this.log(`check ${shortName(doc)} v${version}: ${report.findings.length} finding(s) in ${r.ms.toFixed(1)} ms, kernel ${report.kernel.era}${report.kernel.requested === 'auto' ? ' auto' : ''}${clues}, arch ${report.arch}`);
+    } catch (e) {
+      this.log(`check ${shortName(doc)} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return;
+    }
+    const previous = this.analyses.get(doc.uri.toString());
+    // Keep the last simulation's consequences while a new one runs, if the text is the same
+    // version; otherwise show lint alone until the simulation catches up.
+    const keepSim = previous && previous.version === version ? previous.simulation : null;
+    this.publish(doc, version, report, keepSim, null);
+
+    const simulate = forceSimulation || settings.simulateWhileTyping;
+    if (!simulate || !this.engine.canSimulate) return;
+    try {
+      const s = await this.engine.simulate(text, { path, kernel: settings.kernel, arch: settings.arch === 'all' ? undefined : settings.arch, scenarioFiles: [] });
+      if (!this.isCurrent(doc, generation, version)) return;
+      this.log(`simulate ${shortName(doc)} v${version}: ${s.report.hookChanges.length} hook change(s), ${s.report.consequences.length} consequence(s) in ${s.ms.toFixed(1)} ms`);
+      this.publish(doc, version, report, s.report, null);
+    } catch (e) {
+      if (!this.isCurrent(doc, generation, version)) return;
+      const msg = e instanceof Error ? e.message : String(e);
+      this.log(`simulate ${shortName(doc)} failed: ${e instanceof Error ? (e.stack ?? msg) : msg}`);
+      this.publish(doc, version, report, null, msg);
+    }
+  }
+
+  private publish(doc: vscode.TextDocument, version: number, report: CheckReport, simulation: SimulationReportLike | null, simulationError: string | null): void {
+    const consequences: ConsequenceLike[] = simulation?.consequences ?? [];
+    const specs = toDiagnosticSpecs(report.findings, consequences, this.ruleTarget);
+    this.analyses.set(doc.uri.toString(), { version, report, simulation, simulationError, specs });
+    this.diagnostics.set(doc.uri, specs.map((s) => toDiagnostic(s, doc.uri)));
+    this.changed.fire(doc.uri);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const p of this.pending.values()) if (p.timer) clearTimeout(p.timer);
+    this.pending.clear();
+    this.changed.dispose();
+  }
+}
+
+export function toDiagnostic(spec: DiagnosticSpec, uri: vscode.Uri): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(toRange(spec.range), spec.message, spec.severity as number as vscode.DiagnosticSeverity);
+  d.source = spec.source;
+  d.code = { value: spec.code.value, target: vscode.Uri.parse(spec.code.target) };
+  if (spec.related.length) d.relatedInformation = spec.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(r.range)), r.message));
+  return d;
+}
+
+function shortName(doc: vscode.TextDocument): string {
+  return doc.uri.path.split('/').pop() || doc.uri.toString();
+}

@@ -1,0 +1,396 @@
+// Hunk -> C fragments. A hunk shows a window of a file, usually from the middle of a
+// function, so its pre-image (context + removed lines) and post-image (context + added lines)
+// are rebuilt as C text, wrapped in a synthetic function (and extra `{` levels) when the
+// window starts inside a block, and parsed. Every tree position maps back to the document
+// line/column of the hunk line it came from; the synthetic wrapper maps to nothing.
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Hunk, HunkLine } from '../patch/types';
+import { cParser } from './load';
+
+export type Side = 'pre' | 'post';
+
+export interface DocPosition {
+  /** 1-based document line and column. */
+  line: number;
+  column: number;
+  /** Index into hunk.lines. */
+  hunkLine: number;
+}
+
+export interface DocRange {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** hunk.lines indices of the first and last line the node covers. */
+  firstHunkLine: number;
+  lastHunkLine: number;
+}
+
+/** The synthetic function that hosts mid-function fragments. */
+export const SYNTHETIC_FUNCTION = '__mmlens_fragment';
+
+// Mail clients and quoting turn tabs into spaces (harmless) and spaces into NBSP or other
+// Unicode spaces (not C). Replace them one for one so offsets stay exact.
+const ODD_SPACES = /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]/g;
+
+export function sanitizeLine(text: string): string {
+  return text.replace(ODD_SPACES, ' ').replace(/\r/g, ' ');
+}
+
+interface Shape {
+  /** Lowest brace depth reached (negative: the window starts inside that many blocks). */
+  minDepth: number;
+  finalDepth: number;
+  startsInComment: boolean;
+  endsInComment: boolean;
+}
+
+/** Brace depth and comment state of a window of C, skipping strings, comments and
+ *  preprocessor lines. */
+function shapeOf(lines: string[]): Shape {
+  let depth = 0;
+  let minDepth = 0;
+  let inComment = false;
+  let startsInComment = false;
+  let sawCommentOpen = false;
+  for (const line of lines) {
+    const isPreproc = !inComment && /^\s*#/.test(line);
+    let i = 0;
+    let inString: string | null = null;
+    while (i < line.length) {
+      const c = line[i]!;
+      const next = line[i + 1];
+      if (inComment) {
+        if (c === '*' && next === '/') { inComment = false; i += 2; continue; }
+        i++;
+        continue;
+      }
+      if (inString) {
+        if (c === '\\') { i += 2; continue; }
+        if (c === inString) inString = null;
+        i++;
+        continue;
+      }
+      if (c === '/' && next === '*') { inComment = true; sawCommentOpen = true; i += 2; continue; }
+      if (c === '*' && next === '/' && !sawCommentOpen) { startsInComment = true; i += 2; continue; }
+      if (c === '/' && next === '/') break;
+      if (c === '"' || c === "'") { inString = c; i++; continue; }
+      if (!isPreproc) {
+        if (c === '{') depth++;
+        else if (c === '}') { depth--; if (depth < minDepth) minDepth = depth; }
+      }
+      i++;
+    }
+  }
+  return { minDepth, finalDepth: depth, startsInComment, endsInComment: inComment };
+}
+
+const STATEMENTS = new Set([
+  'expression_statement', 'if_statement', 'for_statement', 'while_statement', 'do_statement', 'switch_statement',
+  'return_statement', 'goto_statement', 'break_statement', 'continue_statement', 'labeled_statement',
+  'compound_statement', 'case_statement',
+]);
+
+/** How badly a candidate parse fits: grammar errors, and statements left at top level (the
+ *  grammar accepts them there, but in a kernel source file they belong to a function). */
+function misfit(root: Node, errors: number): number {
+  let stray = 0;
+  for (const c of root.namedChildren) if (c && STATEMENTS.has(c.type)) stray++;
+  return errors * 10 + stray;
+}
+
+function errorCount(root: Node): number {
+  if (!root.hasError) return 0;
+  let n = 0;
+  const walk = (node: Node) => {
+    if (node.isError || node.isMissing) n++;
+    if (!node.hasError && !node.isMissing) return;
+    for (const c of node.children) if (c) walk(c);
+  };
+  walk(root);
+  return n;
+}
+
+/** One side of a hunk, parsed. */
+export class CFragment {
+  readonly root: Node;
+  /** Where the hunk's own code lives: the synthetic function's body (or the innermost
+   *  synthetic block) when wrapped, else the translation unit. */
+  readonly scope: Node;
+  readonly errorCount: number;
+  /** The enclosing function: from the hunk's own code when it shows a function start,
+   *  else from the hunk header. */
+  functionName: string | null = null;
+  private readonly lineStarts: number[];
+
+  constructor(
+    readonly side: Side,
+    readonly hunk: Hunk,
+    /** The parsed source, wrapper included. */
+    readonly source: string,
+    readonly tree: Tree,
+    /** Whether the synthetic function wraps the hunk. */
+    readonly wrapped: boolean,
+    /** hunk.lines index for each row of `source`; -1 for synthetic rows. */
+    readonly rowToHunkLine: number[],
+    errors: number,
+  ) {
+    this.root = tree.rootNode;
+    this.errorCount = errors;
+    this.lineStarts = [0];
+    for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    this.scope = this.findScope();
+  }
+
+  private findScope(): Node {
+    if (!this.wrapped) return this.root;
+    let fn: Node | null = null;
+    for (const c of this.root.namedChildren) {
+      if (c && c.type === 'function_definition') { fn = c; break; }
+    }
+    let body: Node | null = fn?.childForFieldName('body') ?? null;
+    // When the window closes the function and goes on at top level, the hunk's code is not
+    // all inside the wrapper: search the whole tree.
+    if (!body || !this.isSyntheticIndex(body.endIndex - 1)) return this.root;
+    // Extra synthetic `{` levels for windows that start deeper inside a block.
+    for (;;) {
+      const first: Node | null = body.namedChildren[0] ?? null;
+      if (first && first.type === 'compound_statement' && this.isSyntheticIndex(first.startIndex)) body = first;
+      else break;
+    }
+    return body;
+  }
+
+  /** Row (0-based) of a source index. */
+  rowOf(index: number): number {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  isSyntheticIndex(index: number): boolean {
+    return (this.rowToHunkLine[this.rowOf(index)] ?? -1) < 0;
+  }
+
+  /** Document position of a source index; null inside the synthetic wrapper. */
+  position(index: number): DocPosition | null {
+    const row = this.rowOf(index);
+    const hunkLine = this.rowToHunkLine[row] ?? -1;
+    if (hunkLine < 0) return null;
+    const hl = this.hunk.lines[hunkLine]!;
+    const col = Math.min(index - this.lineStarts[row]!, hl.text.length);
+    return { line: hl.line, column: hl.column + col, hunkLine };
+  }
+
+  /** Document range of a node, clipped to the hunk's own lines; null when the node is
+   *  entirely synthetic. End column is exclusive (one past the last character). */
+  range(node: Node): DocRange | null {
+    let start = node.startIndex;
+    let end = node.endIndex;
+    // Skip synthetic rows at either end (a node spanning the wrapper).
+    while (start < end && this.isSyntheticIndex(start)) {
+      const row = this.rowOf(start);
+      start = this.lineStarts[row + 1] ?? end;
+    }
+    while (end > start && this.isSyntheticIndex(end - 1)) {
+      const row = this.rowOf(end - 1);
+      end = this.lineStarts[row]! - 1;
+    }
+    if (end <= start) {
+      const p = this.position(node.startIndex);
+      return p ? { line: p.line, column: p.column, endLine: p.line, endColumn: p.column, firstHunkLine: p.hunkLine, lastHunkLine: p.hunkLine } : null;
+    }
+    const s = this.position(start);
+    const e = this.position(end - 1);
+    if (!s || !e) return null;
+    return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column + 1, firstHunkLine: s.hunkLine, lastHunkLine: e.hunkLine };
+  }
+
+  /** hunk.lines indices a node covers. */
+  hunkLinesOf(node: Node): number[] {
+    const out: number[] = [];
+    const first = this.rowOf(node.startIndex);
+    const last = this.rowOf(Math.max(node.startIndex, node.endIndex - 1));
+    for (let r = first; r <= last; r++) {
+      const h = this.rowToHunkLine[r] ?? -1;
+      if (h >= 0) out.push(h);
+    }
+    return out;
+  }
+
+  /** The hunk lines a node covers. */
+  linesOf(node: Node): HunkLine[] {
+    return this.hunkLinesOf(node).map((i) => this.hunk.lines[i]!);
+  }
+
+  /** The node covers a line this side changes (`+` in post, `-` in pre). */
+  touchesChange(node: Node): boolean {
+    const kind = this.side === 'post' ? '+' : '-';
+    return this.linesOf(node).some((l) => l.kind === kind);
+  }
+
+  /** The node is part of the synthetic wrapper only. */
+  isSynthetic(node: Node): boolean {
+    return this.hunkLinesOf(node).length === 0;
+  }
+
+  /** Source row of a hunk line, or undefined when the line is not on this side. */
+  rowOfHunkLine(hunkLine: number): number | undefined {
+    const r = this.rowToHunkLine.indexOf(hunkLine);
+    return r < 0 ? undefined : r;
+  }
+
+  /** Smallest named node covering the text of a hunk line (its statement, declaration...). */
+  nodeAtHunkLine(hunkLine: number): Node | null {
+    const row = this.rowOfHunkLine(hunkLine);
+    if (row === undefined) return null;
+    const text = this.source.slice(this.lineStarts[row]!, (this.lineStarts[row + 1] ?? this.source.length + 1) - 1);
+    const lead = text.length - text.trimStart().length;
+    const trail = text.trimEnd().length;
+    if (trail <= lead) return null;
+    return this.root.namedDescendantForIndex(this.lineStarts[row]! + lead, this.lineStarts[row]! + trail - 1);
+  }
+
+  /** The function the hunk header names (`@@ ... @@ sys_mprotect(`), normalised. */
+  get headerFunctionName(): string | null {
+    return normalizeFunctionName(this.hunk.functionName, this.hunk.header);
+  }
+
+  /** Text of the hunk's own code (without wrapper). */
+  get text(): string {
+    return this.rowToHunkLine.map((h, r) => (h >= 0 ? this.source.slice(this.lineStarts[r]!, (this.lineStarts[r + 1] ?? this.source.length + 1) - 1) : null)).filter((x) => x !== null).join('\n');
+  }
+
+  get hasError(): boolean {
+    return this.errorCount > 0;
+  }
+}
+
+export interface HunkTrees {
+  hunk: Hunk;
+  pre: CFragment;
+  post: CFragment;
+  /** Enclosing function: post side's, else pre side's, else the hunk header's. */
+  functionName: string | null;
+}
+
+interface Candidate {
+  source: string;
+  rows: number[];
+  wrapped: boolean;
+}
+
+function buildSource(lines: { text: string; index: number }[], shape: Shape, wrapLevels: number): Candidate {
+  const rows: number[] = [-1];
+  let head = wrapLevels > 0 ? `void ${SYNTHETIC_FUNCTION}(void) {` + ' {'.repeat(wrapLevels - 1) : '';
+  if (shape.startsInComment) head += ' /*';
+  const parts = [head];
+  for (const l of lines) {
+    parts.push(l.text);
+    rows.push(l.index);
+  }
+  let tail = shape.endsInComment ? '*/' : '';
+  const toClose = Math.max(0, wrapLevels + shape.finalDepth);
+  tail += ' }'.repeat(toClose);
+  parts.push(tail);
+  rows.push(-1);
+  return { source: parts.join('\n') + '\n', rows, wrapped: wrapLevels > 0 };
+}
+
+const cache = new WeakMap<Hunk, HunkTrees>();
+// Trees live in wasm memory; free them when their hunk is collected.
+const treeRegistry = new FinalizationRegistry<Tree>((tree) => {
+  try {
+    tree.delete();
+  } catch {
+    /* already freed */
+  }
+});
+
+/** Parses one side of a hunk. */
+export function parseSide(hunk: Hunk, side: Side): CFragment {
+  const drop = side === 'pre' ? '+' : '-';
+  const lines: { text: string; index: number }[] = [];
+  hunk.lines.forEach((l, index) => {
+    if (l.kind !== drop) lines.push({ text: sanitizeLine(l.text), index });
+  });
+  const shape = shapeOf(lines.map((l) => l.text));
+  const parser = cParser();
+  const parse = (c: Candidate) => {
+    const tree = parser.parse(c.source);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    const errors = errorCount(tree.rootNode);
+    return { c, tree, errors, score: misfit(tree.rootNode, errors) };
+  };
+  // Candidate wrappings, least wrapping first; the best fit wins (ties: less wrapping).
+  // A window that closes blocks it did not open starts at least that deep inside a function,
+  // or one deeper when what it closes is an inner block of the function body.
+  const levels = shape.minDepth < 0 ? [-shape.minDepth, 1 - shape.minDepth] : [0, 1];
+  let best = parse(buildSource(lines, shape, levels[0]!));
+  if (best.score > 0) {
+    const alt = parse(buildSource(lines, shape, levels[1]!));
+    if (alt.score < best.score) {
+      best.tree.delete();
+      best = alt;
+    } else alt.tree.delete();
+  }
+  const fragment = new CFragment(side, hunk, best.c.source, best.tree, best.c.wrapped, best.c.rows, best.errors);
+  fragment.functionName = ownFunctionName(fragment) ?? normalizeFunctionName(hunk.functionName, hunk.header);
+  treeRegistry.register(fragment, best.tree);
+  return fragment;
+}
+
+/** The last function the hunk's own code defines (a function whose start is visible). */
+function ownFunctionName(f: CFragment): string | null {
+  let name: string | null = null;
+  for (const fn of f.root.descendantsOfType('function_definition')) {
+    if (!fn || f.isSynthetic(fn)) continue;
+    const n = functionDefinitionName(fn);
+    if (n && n !== SYNTHETIC_FUNCTION) name = n;
+  }
+  return name;
+}
+
+/** Name declared by a function_definition (`SYSCALL_DEFINE3(mprotect, ...)` -> sys_mprotect). */
+export function functionDefinitionName(fn: Node): string | null {
+  let d: Node | null = fn.childForFieldName('declarator');
+  while (d && d.type !== 'function_declarator' && d.type !== 'identifier') {
+    d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c?.type === 'function_declarator') ?? null;
+  }
+  if (!d) return null;
+  if (d.type === 'identifier') return d.text;
+  const id = d.childForFieldName('declarator');
+  if (!id) return null;
+  const name = id.text;
+  if (/^SYSCALL_DEFINE\d$/.test(name)) {
+    const first = d.childForFieldName('parameters')?.namedChildren[0];
+    if (first) return `sys_${first.text.trim()}`;
+  }
+  return name;
+}
+
+/** A hunk header's function context as a plain name. */
+export function normalizeFunctionName(functionName: string | null, header: string): string | null {
+  const m = /\bSYSCALL_DEFINE\d\s*\(\s*(\w+)/.exec(header);
+  if (m) return `sys_${m[1]}`;
+  if (functionName) return functionName;
+  const f = /(\w+)\s*\([^()]*$|(\w+)\s*\(/.exec(header);
+  return f ? (f[1] ?? f[2] ?? null) : null;
+}
+
+/** Pre- and post-image of a hunk, parsed (cached per Hunk object). Requires initC(). */
+export function parseHunk(hunk: Hunk): HunkTrees {
+  const hit = cache.get(hunk);
+  if (hit) return hit;
+  const pre = parseSide(hunk, 'pre');
+  const post = parseSide(hunk, 'post');
+  const trees: HunkTrees = { hunk, pre, post, functionName: post.functionName ?? pre.functionName };
+  cache.set(hunk, trees);
+  return trees;
+}

@@ -1,0 +1,69 @@
+/**
+ * src/c: C analysis for hunks of kernel patches (tree-sitter + a 64-bit BigInt evaluator).
+ *
+ * Loading
+ *   await initC({ wasmDir? })          load web-tree-sitter + tree-sitter-c.wasm once (sources,
+ *                                      dist/ bundles, VS Code extension host; wasmDir overrides)
+ *   isCReady(): boolean
+ *
+ * Fragments (fragment.ts)
+ *   parseHunk(hunk): HunkTrees          { hunk, pre, post: CFragment, functionName } (cached per Hunk)
+ *   CFragment: .root (translation_unit), .scope (the hunk's code: synthetic function body when
+ *     wrapped), .side, .wrapped, .errorCount/.hasError, .functionName (visible definition or
+ *     hunk header), .headerFunctionName,
+ *     .range(node): DocRange | null      1-based document line/column (end exclusive) + hunk line indices
+ *     .position(index): DocPosition|null, .hunkLinesOf(node), .linesOf(node), .touchesChange(node)
+ *     (node spans a `+` line on post / `-` line on pre), .isSynthetic(node), .nodeAtHunkLine(i)
+ *
+ * Evaluator (evaluate.ts, values.ts)
+ *   evaluate(node, env): SymValue       never throws; env = { lookup?, macros?, locals?, call?, unresolved? }
+ *   evaluateText(expr, lookup, opts?): { ok: true, value } | { ok: false, error, identifier? }
+ *   evaluateTextSymbolic(expr, env): SymValue
+ *   SymValue = const | atom (unresolved name: `vm_flags`, `vma->vm_flags`, `f(x)`) | unary |
+ *     binary | cond | cast | unknown. Helpers: printValue, sameValue, atomsOf, dependsOn,
+ *     bitwiseForm(v) -> { constant, terms[{ key, value, mask }] }   (C | (X & M) | ...)
+ *     keptBits(v, 'vma->vm_flags')       bits of X passing through unchanged
+ *     bitEffect(v, 'new_flags')          { set, keep, clear, others } of an update of X
+ *     matchAccessCheck(v)                { subject, shift, mask } for (X & ~(X >> s)) & M
+ *
+ * Dataflow (dataflow.ts): straight-line, source order, inside one fragment
+ *   valuesBefore(scope, at, env): Map<lvalue, SymValue>; evaluateInContext(node, scope, env)
+ *   valueAfter(statements, target, env); caseEffect(caseGroup, 'new_flags', env): BitEffect
+ *
+ * Defines (defines.ts)
+ *   collectDefineChanges(patchSet, { lookup?, includeContext? }): DefineChange[]
+ *     { name, status: added|removed|changed|unchanged|context, path, patchIndex, before, after,
+ *       beforeValue, afterValue } with MacroDefinition positions (line, column, valueRange, hunkLine)
+ *   patchMacros(patchSet, side = 'post'): Map<name, MacroDefinition>   (pass as env.macros)
+ *   allDefines(patchSet, side), definesInFragment(fragment, path, patchIndex)
+ *
+ * Queries (queries.ts): all walks go inside ERROR nodes
+ *   descendants(node, types|pred), findAssignments(scope, lvalue?), findCalls(scope, name?),
+ *   findSwitchCases(scope) -> SwitchInfo{ groups: CaseGroup{ labels, labelTexts, statements } },
+ *   caseFor(switchInfo, 'MADV_DONTFORK'), findConditions(scope), identifiersIn(node),
+ *   enclosingStatement(node), enclosingFunctionName(node, fragment?)
+ */
+export { initC, isCReady, cParser, type InitCOptions } from './load';
+export {
+  parseHunk, parseSide, CFragment, SYNTHETIC_FUNCTION, sanitizeLine, functionDefinitionName, normalizeFunctionName,
+  type HunkTrees, type DocPosition, type DocRange, type Side,
+} from './fragment';
+export {
+  evaluate, evaluateText, evaluateTextSymbolic, parseExpressionText, parseIntegerLiteral, normalizeText, castType,
+  calcVmTrans, toConstResult, type EvalEnv, type MacroDef, type MacroTable, type ConstResult,
+} from './evaluate';
+export {
+  MASK64, u64, constant, atom, unknown, unary, binary, cond, cast, isConst, applyBinary, applyUnary, sameValue, hex,
+  printValue, atomsOf, dependsOn, bitwiseForm, keptBits, bitEffect, matchAccessCheck,
+  type SymValue, type BinaryOp, type UnaryOp, type BitwiseForm, type BitwiseTerm, type BitEffect, type AccessCheck,
+} from './values';
+export { assignedValue, valuesBefore, evaluateInContext, valueAfter, caseEffect } from './dataflow';
+export {
+  collectDefineChanges, patchMacros, allDefines, definesInFragment, cleanMacroBody,
+  type MacroDefinition, type DefineChange, type DefineStatus, type DefineOptions,
+} from './defines';
+export {
+  descendants, findAssignments, findCalls, findSwitchCases, caseFor, findConditions, identifiersIn,
+  enclosingStatement, enclosingFunctionName,
+  type Assignment, type CallSite, type CaseGroup, type SwitchInfo, type Condition,
+} from './queries';

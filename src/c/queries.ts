@@ -1,0 +1,219 @@
+// Generic questions rules and the bridge ask of a fragment's tree: assignments to an lvalue,
+// calls by name, switch cases with their labels and bodies, if conditions, the enclosing
+// function. All walks descend into ERROR nodes: kernel macros confuse the grammar, and the
+// well-formed pieces inside an ERROR region are still worth finding.
+import type { Node } from 'web-tree-sitter';
+import { normalizeText } from './evaluate';
+import { functionDefinitionName, SYNTHETIC_FUNCTION, type CFragment } from './fragment';
+
+/** Every descendant (and the node itself) accepted by `accept`, in source order. */
+export function descendants(node: Node, accept: string | readonly string[] | ((n: Node) => boolean)): Node[] {
+  const test = typeof accept === 'function' ? accept : typeof accept === 'string' ? (n: Node) => n.type === accept : (n: Node) => accept.includes(n.type);
+  const out: Node[] = [];
+  const cursor = node.walk(); // rooted at `node`: gotoParent/gotoNextSibling stop there
+  // Iterative pre-order walk: deep kernel expressions must not overflow the JS stack.
+  outer: for (;;) {
+    const n = cursor.currentNode;
+    if (test(n)) out.push(n);
+    if (cursor.gotoFirstChild()) continue;
+    for (;;) {
+      if (cursor.gotoNextSibling()) continue outer;
+      if (!cursor.gotoParent()) break outer;
+    }
+  }
+  cursor.delete();
+  return out;
+}
+
+export interface Assignment {
+  /** assignment_expression or init_declarator. */
+  node: Node;
+  /** The lvalue (or declarator) node. */
+  left: Node;
+  /** The assigned expression; null for a declarator without a value. */
+  right: Node | null;
+  /** `=`, `|=`, `&=`, `^=`, `<<=`, `>>=`, `+=`, ... */
+  operator: string;
+  /** Normalised lvalue text: `newflags`, `vma->vm_flags`. */
+  target: string;
+  /** `unsigned long mask = ...;` rather than `mask = ...;` */
+  isDeclaration: boolean;
+}
+
+function declaratorName(d: Node): Node | null {
+  let cur: Node | null = d;
+  while (cur && cur.type !== 'identifier') {
+    cur = cur.childForFieldName('declarator') ?? cur.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+  }
+  return cur;
+}
+
+/** Assignments in a subtree, in source order; `target` filters by normalised lvalue text
+ *  (`'vma->vm_flags'` matches `vma -> vm_flags` too). */
+export function findAssignments(scope: Node, target?: string | ((t: string) => boolean)): Assignment[] {
+  const want = target === undefined ? null : typeof target === 'string' ? normalizeText(target) : target;
+  const out: Assignment[] = [];
+  for (const n of descendants(scope, ['assignment_expression', 'init_declarator'])) {
+    let a: Assignment | null = null;
+    if (n.type === 'assignment_expression') {
+      const left = n.childForFieldName('left');
+      if (!left) continue;
+      a = { node: n, left, right: n.childForFieldName('right'), operator: n.childForFieldName('operator')?.type ?? '=', target: normalizeText(left.text), isDeclaration: false };
+    } else {
+      const decl = n.childForFieldName('declarator');
+      const id = decl ? declaratorName(decl) : null;
+      if (!id) continue;
+      a = { node: n, left: id, right: n.childForFieldName('value'), operator: '=', target: id.text, isDeclaration: true };
+    }
+    if (want === null || (typeof want === 'string' ? a.target === want : want(a.target))) out.push(a);
+  }
+  return out;
+}
+
+export interface CallSite {
+  node: Node;
+  /** Callee name (`vm_flags_set`, `get_user_pages`); the callee's text when not a plain name. */
+  name: string;
+  args: Node[];
+}
+
+/** Calls in a subtree, optionally only to the given callee name(s) or matching a RegExp. */
+export function findCalls(scope: Node, callee?: string | readonly string[] | RegExp): CallSite[] {
+  const out: CallSite[] = [];
+  for (const n of descendants(scope, 'call_expression')) {
+    const fn = n.childForFieldName('function');
+    if (!fn) continue;
+    const name = fn.type === 'identifier' ? fn.text : normalizeText(fn.text);
+    if (callee !== undefined) {
+      if (typeof callee === 'string' ? name !== callee : callee instanceof RegExp ? !callee.test(name) : !callee.includes(name)) continue;
+    }
+    const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => c !== null && c.type !== 'comment');
+    out.push({ node: n, name, args });
+  }
+  return out;
+}
+
+export interface CaseGroup {
+  /** The case labels sharing one body (`case MADV_DOFORK: case MADV_X:`); null = default. */
+  labels: (Node | null)[];
+  /** Label texts, normalised; `default` for the default label. */
+  labelTexts: string[];
+  /** The statements of the body (from the last label to the next label). */
+  statements: Node[];
+  /** The case_statement nodes of the group. */
+  caseNodes: Node[];
+  /** The body ends in `break`/`return`/`goto` (false: falls into the next group). */
+  terminates: boolean;
+}
+
+export interface SwitchInfo {
+  node: Node;
+  condition: Node | null;
+  /** Normalised text of the switch condition (`behavior`). */
+  conditionText: string;
+  groups: CaseGroup[];
+}
+
+const TERMINATORS = new Set(['break_statement', 'return_statement', 'goto_statement', 'continue_statement']);
+
+/** Switch statements in a subtree with their cases grouped by shared body. Also finds
+ *  `case` labels whose switch head lies outside the hunk (the fragment then has bare
+ *  case_statement nodes under the synthetic block); those come back with node = the
+ *  enclosing block and condition null. */
+export function findSwitchCases(scope: Node): SwitchInfo[] {
+  const out: SwitchInfo[] = [];
+  const seenBlocks = new Set<number>();
+  for (const sw of descendants(scope, 'switch_statement')) {
+    const cond = sw.childForFieldName('condition');
+    const body = sw.childForFieldName('body');
+    if (body) seenBlocks.add(body.id);
+    out.push({ node: sw, condition: cond, conditionText: cond ? normalizeText(cond.text).replace(/^\((.*)\)$/, '$1') : '', groups: body ? groupCases(body) : [] });
+  }
+  // Orphan cases: the hunk starts inside a switch body.
+  for (const c of descendants(scope, 'case_statement')) {
+    const parent = c.parent;
+    if (!parent || seenBlocks.has(parent.id)) continue;
+    seenBlocks.add(parent.id);
+    out.push({ node: parent, condition: null, conditionText: '', groups: groupCases(parent) });
+  }
+  return out;
+}
+
+function groupCases(body: Node): CaseGroup[] {
+  const groups: CaseGroup[] = [];
+  let current: CaseGroup | null = null;
+  for (const c of body.namedChildren) {
+    if (!c || c.type !== 'case_statement') continue;
+    const value = c.childForFieldName('value');
+    const isDefault = c.children[0]?.type === 'default';
+    const statements = c.namedChildren.filter((s): s is Node => s !== null && s.id !== value?.id && s.type !== 'comment');
+    if (!current) current = { labels: [], labelTexts: [], statements: [], caseNodes: [], terminates: false };
+    current.labels.push(isDefault ? null : value);
+    current.labelTexts.push(isDefault ? 'default' : normalizeText(value?.text ?? ''));
+    current.caseNodes.push(c);
+    if (statements.length > 0) {
+      current.statements.push(...statements);
+      const last = statements[statements.length - 1]!;
+      current.terminates = TERMINATORS.has(last.type) || (last.type === 'compound_statement' && TERMINATORS.has(last.lastNamedChild?.type ?? ''));
+      groups.push(current);
+      current = null;
+    }
+  }
+  if (current) groups.push(current);
+  return groups;
+}
+
+/** The group whose labels include `label` (normalised text: `MADV_DONTFORK`). */
+export function caseFor(info: SwitchInfo, label: string): CaseGroup | undefined {
+  const want = normalizeText(label);
+  return info.groups.find((g) => g.labelTexts.includes(want));
+}
+
+export interface Condition {
+  /** if_statement, while_statement, do_statement, for_statement or conditional_expression. */
+  node: Node;
+  /** The tested expression (parentheses removed). */
+  test: Node;
+}
+
+/** The conditions tested in a subtree (`if (...)`, loops, `?:`). */
+export function findConditions(scope: Node): Condition[] {
+  const out: Condition[] = [];
+  for (const n of descendants(scope, ['if_statement', 'while_statement', 'do_statement', 'for_statement', 'conditional_expression'])) {
+    let test = n.childForFieldName('condition');
+    if (!test) continue;
+    while (test.type === 'parenthesized_expression' && test.namedChildCount === 1) test = test.namedChildren[0]!;
+    out.push({ node: n, test });
+  }
+  return out;
+}
+
+/** Identifiers used in a subtree (names, not fields), in source order, deduplicated. */
+export function identifiersIn(node: Node): string[] {
+  return [...new Set(descendants(node, 'identifier').map((n) => n.text))];
+}
+
+/** The statement (or declaration) that contains a node. */
+export function enclosingStatement(node: Node): Node {
+  let cur: Node = node;
+  while (cur.parent && !/(_statement|declaration|preproc_def|preproc_function_def)$/.test(cur.type)) cur = cur.parent;
+  return cur;
+}
+
+/** Name of the function around a node: a function_definition in the fragment, or the
+ *  hunk header's function when the definition is not in view. */
+export function enclosingFunctionName(node: Node, fragment?: CFragment): string | null {
+  for (let cur: Node | null = node; cur; cur = cur.parent) {
+    if (cur.type === 'function_definition') {
+      const name = functionDefinitionName(cur);
+      if (name && name !== SYNTHETIC_FUNCTION) return name;
+    }
+  }
+  return fragment ? normalizeHeaderFunction(fragment) : null;
+}
+
+function normalizeHeaderFunction(fragment: CFragment): string | null {
+  // The fragment's own function name may come from a definition elsewhere in the window;
+  // for a node outside any visible definition the header's function is the answer.
+  return fragment.headerFunctionName;
+}

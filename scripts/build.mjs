@@ -23,6 +23,10 @@ if (existsSync('src/extension/extension.ts')) {
     outfile: 'dist/extension.cjs',
     format: 'cjs',
     external: ['vscode'],
+    // web-tree-sitter is bundled from its ESM build, which reads import.meta.url; give the
+    // CJS bundle a real one (esbuild would leave it empty).
+    define: { 'import.meta.url': '__mmlensImportMetaUrl' },
+    banner: { js: "const __mmlensImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
 }
 

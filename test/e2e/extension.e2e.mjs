@@ -1,0 +1,201 @@
+// End-to-end: the packaged extension in code-server, driven by Playwright in Debian's Chromium.
+// Called by scripts/e2e.mjs (which installs code-server, packages the .vsix, installs it and
+// starts the server). Each step saves a screenshot to test-results/e2e/NN-step.png; a failed
+// step saves one too and the remaining steps that do not depend on it still run.
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const FIXTURE = 'test-fixtures/examples/prot-dontcopy.patch';
+const FIX_FIXTURE = 'test/e2e/fixtures/vm-flags-direct.patch';
+const STEP_TIMEOUT = Number(process.env.MMLENS_E2E_STEP_TIMEOUT ?? 45_000);
+
+export async function runE2E({ url, workspace, root, results, log }) {
+  mkdirSync(results, { recursive: true });
+  const patchName = 'prot-dontcopy.patch';
+  const fixName = 'vm-flags-direct.patch';
+  copyFileSync(join(root, FIXTURE), join(workspace, patchName));
+  copyFileSync(join(root, FIX_FIXTURE), join(workspace, fixName));
+
+  const browser = await chromium.launch({ executablePath: process.env.MMLENS_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  const consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+
+  const outcome = { passed: 0, failed: 0, steps: [] };
+  let n = 0;
+  async function step(name, fn, { required = false } = {}) {
+    n++;
+    const shot = join(results, `${String(n).padStart(2, '0')}-${name}.png`);
+    const t0 = Date.now();
+    try {
+      const detail = await fn();
+      await page.screenshot({ path: shot });
+      outcome.passed++;
+      outcome.steps.push({ name, ok: true, ms: Date.now() - t0, detail: detail ?? null, screenshot: shot });
+      log(`ok   ${name} (${Date.now() - t0} ms)${detail ? `: ${detail}` : ''}`);
+      return true;
+    } catch (e) {
+      await page.screenshot({ path: shot }).catch(() => {});
+      outcome.failed++;
+      outcome.steps.push({ name, ok: false, ms: Date.now() - t0, error: String(e?.message ?? e), screenshot: shot });
+      log(`FAIL ${name}: ${String(e?.message ?? e).split('\n').slice(0, 6).join('\n     ')}`);
+      if (required) throw new StopRun();
+      return false;
+    }
+  }
+
+  try {
+    await step('workbench', async () => {
+      await page.goto(url);
+      await page.waitForSelector('.monaco-workbench');
+      await page.waitForSelector('.explorer-folders-view, .explorer-viewlet', { timeout: STEP_TIMEOUT });
+      await page.getByRole('treeitem', { name: patchName }).first().waitFor();
+    }, { required: true });
+
+    await step('open-patch', async () => {
+      await openFile(page, patchName);
+      await page.waitForSelector('.monaco-editor .view-lines');
+      await expectText(page.locator('.monaco-editor .view-lines').first(), 'PROT_DONTCOPY');
+    }, { required: true });
+
+    let problems = [];
+    await step('problems-panel', async () => {
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+Shift+M');
+      const panel = page.locator('.markers-panel');
+      await panel.waitFor();
+      await waitFor(async () => (await panel.locator('.monaco-list-row').count()) > 1, 'rows in the Problems panel');
+      await waitFor(async () => (await panel.innerText()).includes('MM002'), 'MM002 in the Problems panel');
+      problems = (await panel.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      for (const want of ['MM001', 'MM002']) if (!problems.some((p) => p.includes(want))) throw new Error(`no ${want} in the Problems panel:\n${problems.join('\n')}`);
+      if (!problems.some((p) => p.includes('mmlens'))) throw new Error('diagnostics do not name their source mmlens');
+      return `${problems.length} rows`;
+    });
+
+    await step('hover-finding', async () => {
+      // Reveal the MM002 line by clicking its row, then hover the squiggle under the cursor.
+      await page.locator('.markers-panel .monaco-list-row', { hasText: 'MM002' }).first().click();
+      const editor = page.locator('.monaco-editor').first();
+      await page.waitForTimeout(300);
+      const squiggles = editor.locator('.squiggly-error, .squiggly-warning');
+      await waitFor(async () => (await squiggles.count()) > 0, 'a squiggle in the editor');
+      const hover = page.locator('.monaco-hover:visible, .monaco-resizable-hover:visible').filter({ hasText: 'MM002' });
+      let shown = false;
+      for (let i = 0; i < (await squiggles.count()) && !shown; i++) {
+        const box = await squiggles.nth(i).boundingBox();
+        if (!box) continue;
+        await page.mouse.move(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
+        shown = await hover.first().waitFor({ timeout: 4000 }).then(() => true, () => false);
+      }
+      if (!shown) {
+        // Keyboard fallback: show the hover at the cursor (the row click put it on the finding).
+        await page.keyboard.press('Control+K');
+        await page.keyboard.press('Control+I');
+        await hover.first().waitFor();
+      }
+      const text = (await hover.first().innerText()).replace(/\s+/g, ' ');
+      for (const want of ['MM002', 'Simulate This Patch', 'Explain MM002']) if (!text.includes(want)) throw new Error(`hover lacks "${want}": ${text}`);
+      return text.slice(0, 160);
+    });
+
+    await step('simulate-webview', async () => {
+      await page.mouse.move(5, 5);
+      await page.keyboard.press('Escape');
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await runCommand(page, 'Kernel Patch: Simulate This Patch');
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      const cards = frame.locator('.consequence');
+      await cards.first().waitFor({ timeout: STEP_TIMEOUT });
+      const count = await cards.count();
+      const first = (await cards.first().locator('.c-head').innerText()).replace(/\s+/g, ' ');
+      if (!/line \d+/.test(first)) throw new Error(`consequence without hunk lines: ${first}`);
+      await frame.locator('.runs .run-base').first().waitFor();
+      await frame.locator('.runs .run-patched').first().waitFor();
+      return `${count} consequence(s); first: ${first.slice(0, 140)}`;
+    });
+
+    await step('reveal-from-webview', async () => {
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      const link = frame.locator('.consequence .c-head a.line-link').first();
+      const line = Number((await link.innerText()).replace(/\D+/g, ''));
+      await link.click();
+      const status = page.locator('.statusbar-item[id="status.editor.selection"]');
+      await waitFor(async () => (await status.innerText()).includes(`Ln ${line},`), `cursor on line ${line}`);
+      return `line ${line}`;
+    });
+
+    await step('quick-fix', async () => {
+      await openFile(page, fixName);
+      const editor = page.locator('.monaco-editor', { hasText: 'vm_flags' }).first();
+      await expectText(editor.locator('.view-lines'), 'vm_flags |=');
+      await page.keyboard.press('Control+Shift+M');
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'MM009' }).first();
+      await row.waitFor();
+      await row.click();
+      await page.waitForTimeout(300);
+      await page.keyboard.press('Control+.');
+      const menu = page.locator('.action-widget, .context-view .monaco-list');
+      const item = menu.locator('.action-widget .monaco-list-row, .monaco-list-row', { hasText: /vm_flags_set/ }).first();
+      await item.waitFor();
+      await page.screenshot({ path: join(results, `${String(n).padStart(2, '0')}-quick-fix-menu.png`) });
+      await item.click();
+      await expectText(editor.locator('.view-lines'), 'vm_flags_set(');
+      return 'vm_flags_set applied';
+    });
+  } catch (e) {
+    if (!(e instanceof StopRun)) throw e;
+  } finally {
+    writeFileSync(join(results, 'steps.json'), JSON.stringify({ ...outcome, consoleErrors: consoleErrors.slice(0, 50) }, null, 2));
+    await browser.close();
+  }
+  return outcome;
+}
+
+class StopRun extends Error {}
+
+async function waitFor(pred, what, timeout = STEP_TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    try {
+      if (await pred()) return;
+    } catch {
+      /* element not there yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+}
+
+async function expectText(locator, text) {
+  await waitFor(async () => (await locator.innerText()).replace(/\u00a0/g, ' ').includes(text), `"${text}"`);
+}
+
+async function openFile(page, name) {
+  await page.getByRole('treeitem', { name }).first().dblclick();
+  await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor();
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill('>' + title);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title.split(': ').pop() }).first();
+  await row.waitFor();
+  await page.keyboard.press('Enter');
+}
+
+// Allow `node test/e2e/extension.e2e.mjs URL WORKSPACE` against an already running server.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [url, workspace] = process.argv.slice(2);
+  const root = process.cwd();
+  runE2E({ url, workspace, root, results: join(root, 'test-results', 'e2e'), log: (m) => console.log(m) }).then((o) => {
+    console.log(`${o.passed} passed, ${o.failed} failed`);
+    process.exit(o.failed ? 1 : 0);
+  });
+}

@@ -262,6 +262,7 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
         lines: [],
       };
       if (s.depth > 0) hunk.quoteDepth = s.depth;
+      if (s.encoding) hunk.encoding = s.encoding;
       file.hunks.push(hunk);
       quoteDepth = Math.max(quoteDepth, s.depth);
       messageOpen = false;

@@ -41,6 +41,8 @@ export interface Hunk {
   lines: HunkLine[];
   /** Quote depth of the hunk (absent for an unquoted hunk). */
   quoteDepth?: number;
+  /** The hunk header came out of a transfer encoding. */
+  encoding?: 'quoted-printable' | 'base64';
 }
 
 export interface FileDiff {

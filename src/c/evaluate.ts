@@ -49,6 +49,11 @@ function macroOf(table: MacroTable | undefined, name: string): MacroDef | undefi
 /** Value of a C integer literal (`0x20000UL`, `010`, `1ULL`, `0b101`), or null. */
 export function parseIntegerLiteral(text: string): bigint | null {
   const t = text.replace(/'/g, '').trim(); // C23 digit separators
+  // The grammar folds a leading minus into the literal (`-1`).
+  if (/^[-+]/.test(t)) {
+    const v = parseIntegerLiteral(t.slice(1));
+    return v === null ? null : t[0] === '-' ? u64(-v) : v;
+  }
   const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$/.exec(t);
   if (!m || !/^(u?(l|ll)?|(l|ll)u)?$/i.test(m[2]!)) return null;
   const digits = m[1]!;
@@ -91,6 +96,11 @@ export function castType(typeText: string): { type: string; bits: number; signed
   if (type.includes('*')) return { type, bits: 64, signed: false };
   const w = TYPE_WIDTHS[type];
   return w ? { type, bits: w[0], signed: w[1] } : { type, bits: 64, signed: false };
+}
+
+/** A name that is a type: a known integer type or a `_t` typedef (vm_flags_t, pgoff_t). */
+export function looksLikeType(name: string): boolean {
+  return TYPE_WIDTHS[name] !== undefined || /^[a-z_][a-z0-9_]*_t$/.test(name) || name === 'unsigned' || name === 'signed';
 }
 
 // ---------------------------------------------------------------------------------------
@@ -351,6 +361,16 @@ function evCall(node: Node, st: State): SymValue {
   const argList = node.childForFieldName('arguments');
   const text = normalizeText(node.text);
   if (!fn || !argList) return atom(text);
+  // `(u32)(x)` parses as a call through a parenthesised name: it is a cast when the name
+  // is a type.
+  if (fn.type === 'parenthesized_expression') {
+    const inner = named(fn);
+    const args = named(argList);
+    if (inner.length === 1 && inner[0]!.type === 'identifier' && args.length === 1 && looksLikeType(inner[0]!.text)) {
+      const t = castType(inner[0]!.text);
+      return cast(t.type, t.bits, t.signed, ev(args[0]!, st));
+    }
+  }
   const name = fn.type === 'identifier' ? fn.text : null;
   if (!name) return atom(text);
   const argNodes = named(argList);
@@ -401,11 +421,23 @@ export function evaluateText(
     const parsed = parseExpressionText(expr);
     if (!parsed.node) return { ok: false, error: parsed.error ?? 'not an expression' };
     const unresolved: string[] = [];
+    const effect = sideEffect(parsed.node);
+    if (effect) return { ok: false, error: `not a constant expression: contains ${effect}` };
     const v = evaluate(parsed.node, { ...options, lookup, unresolved });
     return toConstResult(v, unresolved);
   } catch (e) {
     return { ok: false, error: `evaluator failure: ${(e as Error).message}` };
   }
+}
+
+function sideEffect(node: Node): string | null {
+  if (node.type === 'assignment_expression') return 'an assignment';
+  if (node.type === 'update_expression') return `'${node.text}'`;
+  for (const c of node.namedChildren) {
+    const e = c ? sideEffect(c) : null;
+    if (e) return e;
+  }
+  return null;
 }
 
 /** Evaluates an expression string symbolically (unresolved names stay atoms). */

@@ -5,6 +5,7 @@
 // line/column of the hunk line it came from; the synthetic wrapper maps to nothing.
 import type { Node, Tree } from 'web-tree-sitter';
 import type { Hunk, HunkLine } from '../patch/types';
+import { positionInLine } from '../patch/index';
 import { cParser } from './load';
 
 export type Side = 'pre' | 'post';
@@ -185,7 +186,9 @@ export class CFragment {
     if (hunkLine < 0) return null;
     const hl = this.hunk.lines[hunkLine]!;
     const col = Math.min(index - this.lineStarts[row]!, hl.text.length);
-    return { line: hl.line, column: hl.column + col, hunkLine };
+    // Through the reader's maps: quoted-printable escapes and soft breaks move characters.
+    const p = positionInLine(hl, col);
+    return { line: p.line, column: p.column, hunkLine };
   }
 
   /** Document range of a node, clipped to the hunk's own lines; null when the node is

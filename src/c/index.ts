@@ -54,7 +54,7 @@ export {
 } from './evaluate';
 export {
   MASK64, u64, constant, atom, unknown, unary, binary, cond, cast, isConst, applyBinary, applyUnary, sameValue, hex,
-  printValue, atomsOf, dependsOn, bitwiseForm, keptBits, bitEffect, matchAccessCheck,
+  printValue, atomsOf, dependsOn, bitwiseForm, keptBits, bitEffect, matchAccessCheck, substitute, applyBitwiseForm,
   type SymValue, type BinaryOp, type UnaryOp, type BitwiseForm, type BitwiseTerm, type BitEffect, type AccessCheck,
 } from './values';
 export { assignedValue, valuesBefore, evaluateInContext, valueAfter, caseEffect } from './dataflow';

@@ -367,3 +367,24 @@ export function matchAccessCheck(v: SymValue): AccessCheck | null {
   }
   return null;
 }
+
+/** Replaces atoms by values (`bind` returns undefined to keep an atom) and refolds: evaluate
+ *  a symbolic expression for concrete inputs, e.g. the kept-flags computation for one VMA. */
+export function substitute(v: SymValue, bind: (name: string) => SymValue | bigint | undefined): SymValue {
+  switch (v.kind) {
+    case 'const': case 'unknown': return v;
+    case 'atom': {
+      const b = bind(v.name);
+      return b === undefined ? v : typeof b === 'bigint' ? constant(b) : b;
+    }
+    case 'unary': return unary(v.op, substitute(v.arg, bind));
+    case 'binary': return binary(v.op, substitute(v.left, bind), substitute(v.right, bind));
+    case 'cond': return cond(substitute(v.test, bind), substitute(v.then, bind), substitute(v.else, bind));
+    case 'cast': return cast(v.type, v.bits, v.signed, substitute(v.arg, bind));
+  }
+}
+
+/** Value of a bitwise form for concrete term values (by key). */
+export function applyBitwiseForm(f: BitwiseForm, valueOf: (key: string) => bigint): bigint {
+  return f.terms.reduce((acc, t) => acc | (valueOf(t.key) & t.mask), f.constant) & MASK64;
+}

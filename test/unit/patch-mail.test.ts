@@ -1,0 +1,103 @@
+// Subjects, function names from hunk headers, encoded words, mailbox splitting edge cases.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { functionNameOf, parseSubject, readDocument } from '../../src/patch/index';
+import { decodeEncodedWords } from '../../src/patch/mail';
+
+test('subject tags: version, index, total, RFC, reply prefixes, list tags', () => {
+  const cases: [string, Partial<ReturnType<typeof parseSubject>>][] = [
+    ['[PATCH v2 3/7] mm: keep VM_DONTCOPY', { subject: 'mm: keep VM_DONTCOPY', version: 2, index: 3, total: 7, tagged: true }],
+    ['[PATCH] mm: x', { subject: 'mm: x', version: null, index: null, total: null, tagged: true }],
+    ['[RFC PATCH] mm: x', { subject: 'mm: x', isRfc: true, tagged: true }],
+    ['[RFC][PATCH 1/2] mm: x', { subject: 'mm: x', index: 1, total: 2, isRfc: true }],
+    ['[PATCH RFC v3 00/12] mm: x', { version: 3, index: 0, total: 12 }],
+    ['Re: [PATCH v2] mm: add PROT_DONTCOPY', { subject: 'mm: add PROT_DONTCOPY', version: 2, isReply: true }],
+    ['RE: Re: [Linux-mm] [PATCH -mm 2/3] x', { subject: 'x', index: 2, total: 3, isReply: true }],
+    ['[PATCH 2.6.14-rc1] mm: x', { subject: 'mm: x', version: null, index: null }],
+    ['[PATCH net-next v4 1/3] x', { version: 4, index: 1, total: 3 }],
+    ['lunch?', { subject: 'lunch?', tagged: false }],
+    ['[ANNOUNCE] 2.6.14', { subject: '2.6.14', tagged: false }],
+  ];
+  for (const [raw, want] of cases) {
+    const got = parseSubject(raw);
+    for (const [k, v] of Object.entries(want)) assert.deepEqual(got[k as keyof typeof got], v, `${raw}: ${k}`);
+  }
+});
+
+test('function names from hunk headers', () => {
+  const cases: [string, string | null][] = [
+    ['sys_mprotect(unsigned long start, size_t len, unsigned long prot)', 'sys_mprotect'],
+    ['static int foo(', 'foo'],
+    ['static inline unsigned long', null],
+    ['asmlinkage long sys_madvise(unsigned long start, size_t len_in, int behavior)', 'sys_madvise'],
+    ['SYSCALL_DEFINE3(mprotect, unsigned long, start, size_t, len,', 'sys_mprotect'],
+    ['COMPAT_SYSCALL_DEFINE2(x, int, a,', 'compat_sys_x'],
+    ['static int __init mm_init(void)', 'mm_init'],
+    ['struct vm_area_struct {', null],
+    ['#define VM_DONTCOPY 0x00020000', null],
+    ['#define calc_vm_trans(x, bit1, bit2) \\', 'calc_vm_trans'],
+    ['/* the comment */', null],
+    ['', null],
+    ['static int (*handler)(int)', null],
+    ['int __attribute__((weak)) arch_hook(void)', 'arch_hook'],
+  ];
+  for (const [h, want] of cases) assert.equal(functionNameOf(h), want, h);
+});
+
+test('RFC 2047 encoded words in headers', () => {
+  assert.equal(decodeEncodedWords('=?UTF-8?Q?J=C3=BCrgen_Maas?= <j@example.org>'), 'Jürgen Maas <j@example.org>');
+  assert.equal(decodeEncodedWords('=?iso-8859-1?q?Ren=E9?= F'), 'René F');
+  assert.equal(decodeEncodedWords('=?utf-8?b?W1BBVENIXQ==?= =?utf-8?b?IHg=?='), '[PATCH] x');
+  assert.equal(decodeEncodedWords('plain'), 'plain');
+});
+
+test('a `From ` line in a body that is not followed by a header does not split the mbox', () => {
+  const text = [
+    'From 1 Mon Sep 17 00:00:00 2001', 'From: A <a@example.org>', 'Subject: [PATCH 1/1] x', '',
+    'Some text', '', 'From the start this was wrong.', 'more', '---',
+    '--- a/mm/x.c', '+++ b/mm/x.c', '@@ -1 +1 @@', '-a', '+b', '',
+  ].join('\n');
+  const set = readDocument(text);
+  assert.equal(set.patches.length, 1);
+  assert.match(set.patches[0].message, /From the start/);
+  assert.equal(set.patches[0].files[0].hunks[0].lines.length, 2);
+});
+
+test('git am in-body From:/Subject: override the mail headers', () => {
+  const text = [
+    'From: Sender <s@example.org>', 'Subject: [PATCH v3 2/4] outer', '',
+    'From: Real Author <r@example.org>', 'Subject: inner subject', '',
+    'Body.', '---', '--- a/mm/x.c', '+++ b/mm/x.c', '@@ -1 +1 @@', '-a', '+b', '',
+  ].join('\n');
+  const [p] = readDocument(text).patches;
+  assert.equal(p.from, 'Real Author <r@example.org>');
+  assert.equal(p.subject, 'inner subject');
+  assert.equal(p.message, 'Body.');
+});
+
+test('a hunk interrupted by a change of quote depth is cut short (a warning when quoted)', () => {
+  const text = ['> --- a/mm/x.c', '> +++ b/mm/x.c', '> @@ -1,3 +1,3 @@', '>  a', '> -b', 'I stop quoting here.', '> +c'].join('\n');
+  const set = readDocument(text);
+  assert.deepEqual(set.problems.map((p) => [p.code, p.line, p.severity]), [['hunk-short', 3, 'warning']]);
+  assert.equal(set.patches[0].files[0].hunks[0].lines.length, 2);
+});
+
+test('snip markers end a quoted hunk instead of becoming context', () => {
+  const text = ['> @@ -1,4 +1,4 @@ f(', '> -a', '> +b', '> [...]', '> more prose'].join('\n');
+  const set = readDocument(text);
+  assert.equal(set.patches[0].files[0].hunks[0].lines.length, 2);
+  assert.equal(set.problems[0].code, 'hunk-short');
+});
+
+test('a removed line that looks like a signature is a removed line while counts remain', () => {
+  const text = ['--- a/x', '+++ b/x', '@@ -1,2 +1,1 @@', '-- ', ' ctx', '-- ', '2.43.0', ''].join('\n');
+  const set = readDocument(text);
+  const h = set.patches[0].files[0].hunks[0];
+  assert.deepEqual(h.lines.map((l) => [l.kind, l.text]), [['-', '- '], [' ', 'ctx']]);
+  assert.deepEqual(set.problems, []);
+});
+
+test('unknown hunk header forms are problems, not crashes', () => {
+  const set = readDocument(['--- a/x', '+++ b/x', '@@ -1,2 +1,2 garbage', '@@@ -1,2 -1,2 +1,3 @@@'].join('\n'));
+  assert.deepEqual(set.problems.map((p) => [p.code, p.line]), [['bad-hunk-header', 3], ['bad-hunk-header', 4]]);
+});

@@ -89,7 +89,8 @@ const MADVISE_SPECS: MadvSpec[] = [
   { name: 'MADV_REMOVE', action: 'dontneed', readLock: true, since: 'v2.6.16', guards: [{ anyFlags: ['VM_LOCKED'], errno: 'EINVAL' }] },
   { name: 'MADV_DONTFORK', action: 'flags', set: ['VM_DONTCOPY'], since: 'v2.6.16' },
   { name: 'MADV_DOFORK', action: 'flags', clear: ['VM_DONTCOPY'], since: 'v2.6.16', guards: [{ anyFlags: ['VM_IO'], errno: 'EINVAL' }] },
-  { name: 'MADV_FREE', action: 'noop', readLock: true, since: 'v5.4', guards: [{ fileOrShared: true, errno: 'EINVAL' }] },
+  // Lazy free: without memory pressure the pages keep their contents, so no state change is modelled.
+  { name: 'MADV_FREE', action: 'noop', readLock: true, since: 'v5.4', guards: [{ anyFlags: ['VM_LOCKED', 'VM_HUGETLB', 'VM_PFNMAP'], errno: 'EINVAL' }, { fileOrShared: true, errno: 'EINVAL' }] },
   { name: 'MADV_MERGEABLE', action: 'flags', set: ['VM_MERGEABLE'], since: 'v5.4' },
   { name: 'MADV_UNMERGEABLE', action: 'flags', clear: ['VM_MERGEABLE'], since: 'v5.4' },
   { name: 'MADV_HUGEPAGE', action: 'flags', set: ['VM_HUGEPAGE'], clear: ['VM_NOHUGEPAGE'], since: 'v5.4' },
@@ -132,7 +133,18 @@ function madviseTable(era: EraId, arch: ArchId, symbols: Map<string, bigint>): M
       writeLock: oldLocking ? true : !spec.readLock,
     });
   }
-  void arch;
+  // parisc renumbered MERGEABLE..KEEPONFORK (65..72) and COLLAPSE (73) to the generic values
+  // in 6.2; its madvise() wrapper keeps translating the old numbers, so they stay accepted.
+  if (arch === 'parisc' && era === 'v6.12') {
+    const old: Array<[number, string]> = [
+      [65, 'MADV_MERGEABLE'], [66, 'MADV_UNMERGEABLE'], [67, 'MADV_HUGEPAGE'], [68, 'MADV_NOHUGEPAGE'],
+      [69, 'MADV_DONTDUMP'], [70, 'MADV_DODUMP'], [71, 'MADV_WIPEONFORK'], [72, 'MADV_KEEPONFORK'], [73, 'MADV_COLLAPSE'],
+    ];
+    for (const [v, name] of old) {
+      const b = [...out.values()].find((x) => x.name === name);
+      if (b) out.set(BigInt(v), { ...b, guards: b.guards.map((g) => ({ ...g })) });
+    }
+  }
   return out;
 }
 

@@ -126,3 +126,16 @@ test('models are immutable values', () => {
   symbolTable('v6.12').set('VM_DONTCOPY', 1n);
   assert.equal(symbolTable('v6.12').get('VM_DONTCOPY'), 0x20000n);
 });
+
+test('arch details: parisc keeps accepting its pre-6.2 advice numbers, arm64 recomputes BTI', () => {
+  const p = kernelModel('v6.12', 'parisc').madvise;
+  assert.equal(p.get(71n)!.name, 'MADV_WIPEONFORK');
+  assert.equal(p.get(18n)!.name, 'MADV_WIPEONFORK');
+  assert.equal(kernelModel('v5.4', 'generic').madvise.get(71n), undefined);
+  assert.equal(kernelModel('v6.12', 'arm64').mprotectKept & 0x01000000n, 0n);
+  assert.notEqual(kernelModel('v5.4', 'arm64').mprotectKept & 0x01000000n, 0n);
+  // MADV_FREE refuses file-backed/shared and locked vmas
+  const free = kernelModel('v5.4').madvise.get(8n)!;
+  assert.ok(free.guards.some((g) => g.fileOrShared));
+  assert.ok(free.guards.some((g) => g.anyFlags !== undefined && (g.anyFlags & 0x2000n) !== 0n));
+});

@@ -174,3 +174,18 @@ test('valuesAcrossArches reports arches lacking a name', () => {
   assert.equal(v.find((x) => x.arch === 'generic')!.value, 0x80000n);
   assert.equal(v.find((x) => x.arch === 'mips')!.value, null);
 });
+
+test('2.6 headers: compatibility names and arch-only advice (checked against 2.6.12-rc2 headers)', () => {
+  assert.equal(symbolTable('v2.6.13', 'mips').get('MAP_ANON'), 0x800n);
+  assert.equal(symbolTable('v2.6.13', 'alpha').get('MAP_ANON'), 0x10n);
+  assert.equal(symbolTable('v2.6.16', 'generic').get('MAP_ANON'), 0x20n);
+  assert.equal(symbolTable('v6.12', 'generic').has('MAP_ANON'), false);
+  assert.equal(symbolTable('v2.6.13', 'sparc').get('MADV_FREE'), 5n);
+  assert.equal(symbolTable('v5.4', 'sparc').get('MADV_FREE'), 8n);
+  assert.equal(symbolTable('v2.6.13', 'parisc').get('MADV_4K_PAGES'), 12n);
+  assert.equal(symbolTable('v2.6.13', 'parisc').get('MADV_64M_PAGES'), 26n);
+  assert.equal(symbolTable('v2.6.13', 'parisc').get('MAP_TYPE'), 0x03n);
+  assert.equal(symbolTable('v2.6.13', 'generic').get('VM_MAPPED_COPY'), 0x01000000n);
+  const five = findValueCollisions('MADV', 5n, 'v2.6.13').map((d) => `${d.name}@${d.arch}`).sort();
+  assert.deepEqual(five, ['MADV_FREE@sparc', 'MADV_SPACEAVAIL@alpha', 'MADV_SPACEAVAIL@parisc']);
+});

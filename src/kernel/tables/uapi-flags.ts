@@ -32,7 +32,8 @@ const MAP_TYPE_VALUES: Row[] = [r('MAP_SHARED', 0x01), r('MAP_PRIVATE', 0x02), r
 const MAP_COMMON: Row[] = [
   r('MAP_TYPE', 0x0f), r('MAP_FIXED', 0x10), r('MAP_ANONYMOUS', 0x20),
   r('MAP_FIXED_NOREPLACE', 0x100000, S54), r('MAP_UNINITIALIZED', 0x4000000, { ...S54, note: 'honoured only with CONFIG_MMAP_ALLOW_UNINITIALIZED' }),
-  r('MAP_FILE', 0, { ...S54, note: 'compatibility' }),
+  r('MAP_FILE', 0, { note: 'compatibility' }),
+  r('MAP_ANON', 0x20, { until: 'v5.4', note: '= MAP_ANONYMOUS (compatibility)' }),
 ];
 
 // MAP_GROWSDOWN..MAP_SYNC with the generic values (asm-generic/mman.h in the uapi layout).
@@ -76,7 +77,7 @@ const ALPHA: Row[] = [
   r('MAP_GROWSDOWN', 0x01000), r('MAP_DENYWRITE', 0x02000), r('MAP_EXECUTABLE', 0x04000), r('MAP_LOCKED', 0x08000),
   r('MAP_NORESERVE', 0x10000), r('MAP_POPULATE', 0x20000), r('MAP_NONBLOCK', 0x40000),
   r('MAP_STACK', 0x80000, S54), r('MAP_HUGETLB', 0x100000, S54), r('MAP_FIXED_NOREPLACE', 0x200000, S54),
-  r('MAP_FILE', 0, S54),
+  r('MAP_FILE', 0), r('MAP_ANON', 0x10, { until: 'v5.4', note: '= MAP_ANONYMOUS' }),
   r('MADV_NORMAL', 0), r('MADV_RANDOM', 1), r('MADV_SEQUENTIAL', 2), r('MADV_WILLNEED', 3),
   r('MADV_SPACEAVAIL', 5, { note: 'alpha only' }), r('MADV_DONTNEED', 6, { note: 'alpha: 6, not 4' }),
   ...MADV_SHARED_FROM_2616, ...madvKsmToKeep(12), ...MADV_LATER, ...MADV_TESTING,
@@ -92,23 +93,27 @@ const MIPS_LIKE = (withUninit: boolean): Row[] => [
   r('MAP_EXECUTABLE', 0x4000), r('MAP_LOCKED', 0x8000), r('MAP_POPULATE', 0x10000), r('MAP_NONBLOCK', 0x20000),
   r('MAP_STACK', 0x40000, S54), r('MAP_HUGETLB', 0x80000, S54), r('MAP_FIXED_NOREPLACE', 0x100000, S54),
   ...(withUninit ? [r('MAP_UNINITIALIZED', 0x4000000, { ...S54, note: '0 unless CONFIG_MMAP_ALLOW_UNINITIALIZED' })] : []),
-  r('MAP_FILE', 0, S54),
+  r('MAP_FILE', 0), r('MAP_ANON', 0x800, { until: 'v5.4', note: '= MAP_ANONYMOUS' }),
   ...MADV_COMMON,
 ];
 
 const PARISC: Row[] = [
   ...PROT_COMMON,
-  r('MAP_SHARED', 0x01), r('MAP_PRIVATE', 0x02), r('MAP_TYPE', 0x03, { until: 'v5.4' }),
-  r('MAP_TYPE', 0x2b, { ...S612, note: 'includes bits 0x08 and 0x20' }), r('MAP_TYPE', 0x03, { since: 'v5.4', until: 'v6.12' }),
+  r('MAP_SHARED', 0x01), r('MAP_PRIVATE', 0x02), r('MAP_TYPE', 0x03, { until: 'v6.12' }),
+  r('MAP_TYPE', 0x2b, { ...S612, note: 'includes bits 0x08 and 0x20' }),
   r('MAP_FIXED', 0x04), r('MAP_ANONYMOUS', 0x10),
   r('MAP_DENYWRITE', 0x0800), r('MAP_EXECUTABLE', 0x1000), r('MAP_LOCKED', 0x2000), r('MAP_NORESERVE', 0x4000),
   r('MAP_GROWSDOWN', 0x8000), r('MAP_POPULATE', 0x10000), r('MAP_NONBLOCK', 0x20000),
   r('MAP_STACK', 0x40000, S54), r('MAP_HUGETLB', 0x80000, S54), r('MAP_FIXED_NOREPLACE', 0x100000, S54),
-  r('MAP_UNINITIALIZED', 0, { ...S54, note: 'not supported on parisc' }), r('MAP_FILE', 0, S54),
+  r('MAP_UNINITIALIZED', 0, { ...S54, note: 'not supported on parisc' }), r('MAP_FILE', 0),
+  r('MAP_ANON', 0x10, { until: 'v5.4', note: '= MAP_ANONYMOUS' }), r('MAP_VARIABLE', 0, { until: 'v6.12', note: 'compatibility, removed in 6.2' }),
   ...MADV_BASIC,
   r('MADV_SPACEAVAIL', 5, { until: 'v5.4', note: 'parisc only' }),
   r('MADV_VPS_PURGE', 6, { until: 'v5.4', note: 'parisc only' }),
   r('MADV_VPS_INHERIT', 7, { until: 'v5.4', note: 'parisc only' }),
+  // "The range 12-64 is reserved for page size specification" (2.6 parisc header).
+  ...[4, 16, 64, 256].map((k, i) => r(`MADV_${k}K_PAGES`, 12 + 2 * i, { until: 'v5.4', note: 'parisc page-size advice' })),
+  ...[1, 4, 16, 64].map((m, i) => r(`MADV_${m}M_PAGES`, 20 + 2 * i, { until: 'v5.4', note: 'parisc page-size advice' })),
   ...MADV_SHARED_FROM_2616,
   // parisc used 65.. for these until 6.2 (71bdea6f798b aligned them with the generic values).
   ...madvKsmToKeep(65).map((row) => ({ ...row, until: 'v6.12' as EraId, note: `parisc value before 6.2${row.note ? '; ' + row.note : ''}` })),
@@ -124,6 +129,7 @@ const SPARC_OWN: Row[] = [
   r('MAP_LOCKED', 0x100), r('_MAP_NEW', 0x80000000, { note: 'SunOS binary compatibility' }),
   r('MAP_GROWSDOWN', 0x0200), r('MAP_DENYWRITE', 0x0800), r('MAP_EXECUTABLE', 0x1000),
   r('MAP_POPULATE', 0x8000), r('MAP_NONBLOCK', 0x10000), r('MAP_STACK', 0x20000, S54), r('MAP_HUGETLB', 0x40000, S54),
+  r('MADV_FREE', 5, { until: 'v5.4', note: 'Solaris value on sparc; sparc uses the generic 8 since MADV_FREE became generic (4.5)' }),
 ];
 const POWERPC_OWN: Row[] = [
   r('PROT_SAO', 0x10, { ...S54, note: 'strong access ordering (ppc64)' }),

@@ -3,6 +3,7 @@
 // (MM000) and a rule that fails on an odd input is reported as such, the others still run.
 import { readPatchSet } from '../patch/index';
 import { LATEST_ERA, ERAS } from '../kernel/model';
+import { detectEra } from '../kernel/index';
 import type { EraId } from '../kernel/model';
 import type { PatchSet } from '../patch/types';
 import { RuleContext } from './context';
@@ -74,7 +75,6 @@ export function chooseKernel(patchSet: PatchSet, requested: EraId | 'auto' | 'la
     if (!ERAS.includes(requested)) throw new Error(`unknown kernel era '${requested}'`);
     return { era: requested, requested, clues: [] };
   }
-  // TODO(kernel helper): replace with src/kernel detectEra once it lands.
-  void patchSet;
-  return { era: LATEST_ERA, requested: 'auto', clues: [] };
+  const detected = detectEra(patchSet);
+  return { era: detected.era, requested: 'auto', clues: detected.clues };
 }

@@ -120,31 +120,31 @@ export function formatText(set: PatchSet): string {
 
 async function streamFile(path: string, full: string, format: 'text' | 'json', io: CliIO): Promise<void> {
   // Mail by mail: each patch is printed as soon as its mail is read; problems come at the end.
+  // Nothing is printed before the file is known to be text (readMboxFile checks for NUL first).
   const problems: Problem[] = [];
   let first = true;
-  if (format === 'json') io.stdout('{\n  "patches": [');
   const result = await readMboxFile(full, (p) => {
     if (format === 'json') {
       const body = JSON.stringify(patchJson(p), null, 2).replace(/\n/g, '\n    ');
-      io.stdout(`${first ? '\n' : ',\n'}    ${body}`);
+      io.stdout(`${first ? '{\n  "patches": [\n' : ',\n'}    ${body}`);
     } else io.stdout((first ? '' : '\n') + formatPatchText(p));
     first = false;
   }, (pr) => problems.push(pr));
   if (result.error) throw new UsageError(`${path}: ${result.error}`);
   if (format === 'json') {
     const probs = JSON.stringify(problems.map(problemJson), null, 2).replace(/\n/g, '\n  ');
-    io.stdout(`${first ? '' : '\n  '}],\n  "problems": ${probs}\n}\n`);
+    io.stdout(`${first ? '{\n  "patches": [' : '\n  '}],\n  "problems": ${probs}\n}\n`);
   } else if (problems.length) {
     io.stdout((first ? '' : '\n') + 'problems:\n' + problems.map((p) => '  ' + formatProblemText(p)).join(''));
   }
 }
 
-export async function run(args: string[], io: CliIO): Promise<number> {
+export async function run(args: string[], io: CliIO, streamThreshold = STREAM_THRESHOLD): Promise<number> {
   const { file, format } = parseArgs(args);
   if (file !== '-') {
     const full = resolve(io.cwd, file);
     const size = await stat(full).then((s) => (s.isFile() ? s.size : -1), () => -1);
-    if (size > STREAM_THRESHOLD) {
+    if (size > streamThreshold) {
       await streamFile(file, full, format, io);
       return 0;
     }

@@ -1,0 +1,159 @@
+// The evaluation environment of one side (pre or post) of a patch: the era's symbol table
+// with the side's own #defines, the side's macros, helper functions the side defines
+// (`static inline ... { return EXPR; }`, so code moved into a helper evaluates the same), and
+// every `X->vm_flags` read as the one VMA's flags. Everything the hook collectors evaluate
+// goes through here, so pre and post images are judged by the same rules.
+import type { Node } from 'web-tree-sitter';
+import type { PatchSet } from '../patch/types';
+import type { ArchId, EraId, KernelModel } from '../kernel/model';
+import { kernelModel } from '../kernel/eras';
+import { symbolTable } from '../kernel/flags';
+import {
+  atom, descendants, evaluate, functionDefinitionName, normalizeText, parseHunk, patchMacros,
+  type CFragment, type EvalEnv, type MacroDefinition, type Side, type SymValue,
+} from '../c/index';
+
+/** The canonical name of "the VMA's flags" (mpnt->vm_flags, tmp->vm_flags, vma->vm_flags). */
+export const VMA_FLAGS = 'vma->vm_flags';
+
+/** One side of one hunk, with where it lives. */
+export interface SideFragment {
+  fragment: CFragment;
+  side: Side;
+  path: string | null;
+  patch: number;
+}
+
+interface Helper {
+  params: string[];
+  body: Node;
+}
+
+export class SideEnv {
+  readonly symbols: Map<string, bigint>;
+  /** The base kernel: what the window does not show is what it has. */
+  readonly model: KernelModel;
+  readonly macros: Map<string, MacroDefinition>;
+  private readonly helpers = new Map<string, Helper>();
+  private readonly assumed = new Set<string>();
+  private depth = 0;
+
+  constructor(
+    readonly side: Side,
+    readonly era: EraId,
+    readonly arch: ArchId,
+    patchSet: PatchSet,
+    fragments: SideFragment[],
+  ) {
+    this.symbols = symbolTable(era, arch);
+    this.model = kernelModel(era, arch);
+    this.macros = patchMacros(patchSet, side);
+    for (const f of fragments) this.collectHelpers(f.fragment);
+  }
+
+  /** Functions the side defines whose body is one `return EXPR;`. */
+  private collectHelpers(fragment: CFragment): void {
+    for (const fn of descendants(fragment.root, 'function_definition')) {
+      if (fragment.isSynthetic(fn)) continue;
+      const name = functionDefinitionName(fn);
+      const body = fn.childForFieldName('body');
+      if (!name || !body) continue;
+      const stmts = body.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+      if (stmts.length !== 1 || stmts[0]!.type !== 'return_statement') continue;
+      const expr = stmts[0]!.namedChildren.find((c): c is Node => c !== null && c.type !== 'comment');
+      if (!expr) continue;
+      let decl: Node | null = fn.childForFieldName('declarator');
+      while (decl && decl.type !== 'function_declarator') decl = decl.childForFieldName('declarator');
+      const params = (decl?.childForFieldName('parameters')?.namedChildren ?? [])
+        .filter((p): p is Node => p !== null && p.type === 'parameter_declaration')
+        .map((p) => {
+          const ids = descendants(p, 'identifier');
+          return ids.length ? ids[ids.length - 1]!.text : '';
+        });
+      this.helpers.set(name, { params, body: expr });
+    }
+  }
+
+  /** Names resolved to 0 because neither the era's table nor the patch defines them. */
+  get assumedZero(): string[] {
+    return [...this.assumed].sort();
+  }
+
+  lookup = (name: string): bigint | undefined => {
+    const v = this.symbols.get(name);
+    if (v !== undefined) return v;
+    // A VM_ flag the era or arch lacks is VM_NONE there (VM_FLAGS_CLEAR without pkeys,
+    // VM_ARCH_CLEAR, ...): the kernel defines such names as 0 on that configuration.
+    if (/^VM_[A-Z0-9_]+$/.test(name) && !this.macros.has(name)) {
+      this.assumed.add(name);
+      return 0n;
+    }
+    return undefined;
+  };
+
+  /** The environment for evaluating a node of `fragment`, with `locals` known. */
+  env(fragment: CFragment, locals?: ReadonlyMap<string, SymValue>): EvalEnv {
+    const all = new Map<string, SymValue>(vmFlagAliases(fragment));
+    if (locals) for (const [k, v] of locals) all.set(k, v);
+    return {
+      lookup: this.lookup,
+      macros: this.macros,
+      locals: all,
+      call: (name, args) => this.inline(name, args, fragment),
+    };
+  }
+
+  private inline(name: string, args: SymValue[], fragment: CFragment): SymValue | undefined {
+    const h = this.helpers.get(name);
+    if (!h || h.params.length !== args.length || this.depth > 8) return undefined;
+    this.depth++;
+    try {
+      const locals = new Map<string, SymValue>(h.params.map((p, i) => [p, args[i]!]));
+      return evaluate(h.body, this.env(fragment, locals));
+    } finally {
+      this.depth--;
+    }
+  }
+
+  evaluate(node: Node, fragment: CFragment, locals?: ReadonlyMap<string, SymValue>): SymValue {
+    return evaluate(node, this.env(fragment, locals));
+  }
+}
+
+const aliasCache = new WeakMap<CFragment, Map<string, SymValue>>();
+
+/** `mpnt->vm_flags`, `tmp->vm_flags`, `vma->vm_flags`: the flags of the VMA at hand. */
+function vmFlagAliases(fragment: CFragment): Map<string, SymValue> {
+  const hit = aliasCache.get(fragment);
+  if (hit) return hit;
+  const out = new Map<string, SymValue>();
+  for (const n of descendants(fragment.root, 'field_expression')) {
+    const field = n.childForFieldName('field');
+    if (field?.text !== 'vm_flags') continue;
+    const key = normalizeText(n.text);
+    if (key !== VMA_FLAGS) out.set(key, atom(VMA_FLAGS));
+  }
+  aliasCache.set(fragment, out);
+  return out;
+}
+
+/** Every side fragment of a patch set. Hunks that cannot be parsed are skipped (the reader
+ *  reports unusable input as MM000; the bridge analyses the rest). */
+export function sideFragments(patchSet: PatchSet, side: Side): SideFragment[] {
+  const out: SideFragment[] = [];
+  patchSet.patches.forEach((patch, index) => {
+    for (const file of patch.files) {
+      if (file.isBinary) continue;
+      const path = side === 'pre' ? (file.oldPath ?? file.newPath) : (file.newPath ?? file.oldPath);
+      for (const hunk of file.hunks) {
+        try {
+          const trees = parseHunk(hunk);
+          out.push({ fragment: side === 'pre' ? trees.pre : trees.post, side, path, patch: index });
+        } catch {
+          /* unparsable hunk: nothing to read */
+        }
+      }
+    }
+  });
+  return out;
+}

@@ -1,0 +1,270 @@
+// Patch -> hook changes. Each side (pre-image, post-image) of every hunk is read into facts
+// (hooks/*.ts: evaluated values with their lines); facts are paired by hook, function and
+// detail, first within a hunk, then across the patch (code moved between hunks or into a
+// helper); a pair whose evaluated values differ is a hook change. A hunk that changes no
+// modelled behaviour therefore yields none, whatever its text does.
+import type { PatchSet } from '../patch/types';
+import type { ArchId, EraId, KernelModel } from '../kernel/model';
+import { LATEST_ERA } from '../kernel/model';
+import { kernelModel } from '../kernel/eras';
+import { detectEra } from '../kernel/detect';
+import { namespaceOf } from '../kernel/tables/types';
+import { collectDefineChanges, isCReady, type DefineChange, type Side } from '../c/index';
+import { SideEnv, sideFragments, type SideFragment } from './env';
+import { elementKeys, factKey, sameHookValue, uniqueSorted, type Fact } from './facts';
+import { collectTranslationFacts } from './hooks/translation';
+import { collectMprotectFacts } from './hooks/mprotect';
+import { collectMadviseFacts } from './hooks/madvise';
+import { collectForkFacts, pinnedCopyCalls } from './hooks/fork';
+import { collectDriverFacts } from './hooks/driver';
+import { changedLinesOf } from './hooks/common';
+import { summarize } from './describe';
+import type { ExtractOptions, HookChange, HookValue } from './types';
+
+const COLLECTORS = [collectTranslationFacts, collectMprotectFacts, collectMadviseFacts, collectForkFacts, collectDriverFacts];
+
+function factsOf(sf: SideFragment, env: SideEnv): Fact[] {
+  const out: Fact[] = [];
+  for (const c of COLLECTORS) {
+    try {
+      out.push(...c(sf, env));
+    } catch {
+      /* a collector tripping over an odd fragment must not hide the other hooks */
+    }
+  }
+  return out;
+}
+
+/** Merges facts with the same key on one side of one hunk (the same function shown twice). */
+function byKey(facts: Fact[]): Map<string, Fact> {
+  const out = new Map<string, Fact>();
+  for (const f of facts) {
+    const k = factKey(f);
+    const prev = out.get(k);
+    if (!prev) out.set(k, f);
+    else if (prev.value.type === 'translation' && f.value.type === 'translation') {
+      const terms = [...prev.value.terms, ...f.value.terms];
+      out.set(k, { ...prev, value: { type: 'translation', terms }, changedLines: uniqueSorted([...prev.changedLines, ...f.changedLines]), lines: uniqueSorted([...prev.lines, ...f.lines]), elementLines: new Map([...(prev.elementLines ?? []), ...(f.elementLines ?? [])]) });
+    } else if (f.changedLines.length >= prev.changedLines.length) out.set(k, f);
+  }
+  return out;
+}
+
+/** What a hook is once the patch removes the code that expressed it. */
+function absentValue(f: Fact): HookValue | null | undefined {
+  switch (f.hook) {
+    case 'fork-policy': return f.detail === 'wipeFlags' ? undefined : { type: 'mask', value: 0n };
+    case 'madvise-validity': return { type: 'flag', value: false };
+    case 'madvise-behaviour': return null;
+    case 'mprotect-access-check': return { type: 'access-check', shift: 4, mask: 0n };
+    case 'prot-translation': return f.detail === 'prot-valid' ? { type: 'mask', value: 0xffffffffn } : undefined;
+    case 'mmap-flags': return f.function && /mmap/.test(f.function) ? { type: 'translation', terms: [] } : undefined;
+    default: return undefined; // cannot say: no change claimed
+  }
+}
+
+/** What the base model says for a hook a post-image shows and the pre-image does not. */
+function baselineValue(f: Fact, model: KernelModel): HookValue | null | undefined {
+  switch (f.hook) {
+    case 'mprotect-kept': return { type: 'mask', value: model.mprotectKept };
+    case 'mprotect-access-check': return { type: 'access-check', ...model.mprotectAccessCheck };
+    case 'madvise-validity': {
+      const v = model.symbols.get(f.detail);
+      return { type: 'flag', value: v !== undefined && model.madvise.has(v) };
+    }
+    case 'madvise-behaviour': return null;
+    case 'fork-policy':
+      if (f.detail === 'skipFlags') return { type: 'mask', value: model.fork.skipFlags };
+      if (f.detail === 'wipeFlags') return { type: 'mask', value: model.fork.wipeFlags };
+      if (f.detail === 'childClear') return { type: 'mask', value: model.fork.childClear };
+      return undefined;
+    case 'prot-translation':
+      if (f.detail === 'prot-valid') return { type: 'mask', value: model.protValid };
+      return { type: 'translation', terms: model.protToVm };
+    case 'mmap-flags': return f.detail === 'calc_vm_flag_bits' ? { type: 'translation', terms: model.mapToVm } : { type: 'translation', terms: [] };
+    default: return undefined;
+  }
+}
+
+interface Pending {
+  hook: Fact['hook'];
+  detail: string;
+  before: HookValue | null;
+  after: HookValue | null;
+  pre: Fact | null;
+  post: Fact | null;
+}
+
+function changeLines(p: Pending, defineLines: Map<string, number[]>): number[] {
+  const pre = p.pre;
+  const post = p.post;
+  // Point at the elements (terms, guards) that differ when the values have elements.
+  const bk = new Set(elementKeys(p.before));
+  const ak = new Set(elementKeys(p.after));
+  const lines: number[] = [];
+  for (const k of bk) if (!ak.has(k)) lines.push(...(pre?.elementLines?.get(k) ?? []));
+  for (const k of ak) if (!bk.has(k)) lines.push(...(post?.elementLines?.get(k) ?? []));
+  if (lines.length === 0) lines.push(...(pre?.changedLines ?? []), ...(post?.changedLines ?? []));
+  // A macro defined by the patch changed the value without the code line changing.
+  // (uapi names used in the code are hook changes of their own, not lines of this one).
+  for (const m of new Set([...(pre?.macros ?? []), ...(post?.macros ?? [])])) {
+    const ns = namespaceOf(m);
+    if (ns && ns !== 'VM') continue;
+    lines.push(...(defineLines.get(m) ?? []));
+  }
+  if (lines.length === 0) lines.push(...(post?.lines ?? pre?.lines ?? []));
+  return uniqueSorted(lines);
+}
+
+/** The architecture a header path belongs to. */
+export function archOfPath(path: string | null): ArchId | 'generic' | null {
+  if (!path) return null;
+  const m = /^(?:include\/asm-([\w-]+)\/|arch\/([\w-]+)\/)/.exec(path);
+  const a = m ? (m[1] ?? m[2])! : null;
+  if (!a) return /^include\/(uapi\/)?(asm-generic|linux)\//.test(path) ? 'generic' : null;
+  if (a === 'generic') return 'generic';
+  const map: Record<string, ArchId> = {
+    i386: 'x86', x86_64: 'x86', x86: 'x86', ppc: 'powerpc', ppc64: 'powerpc', powerpc: 'powerpc', sparc: 'sparc', sparc64: 'sparc',
+    mips: 'mips', parisc: 'parisc', alpha: 'alpha', xtensa: 'xtensa', arm64: 'arm64',
+  };
+  return map[a] ?? null;
+}
+
+function uapiChanges(defines: DefineChange[], era: EraId, arch: ArchId): HookChange[] {
+  type Entry = { before: DefineChange | null; after: DefineChange | null };
+  const groups = new Map<string, Entry>();
+  for (const d of defines) {
+    if (!namespaceOf(d.name) || namespaceOf(d.name) === 'VM') continue;
+    if (d.status === 'unchanged' || d.status === 'context') continue;
+    const path = d.path;
+    if (path && !/\.h$/.test(path)) continue;
+    const key = `${d.patchIndex}\u0000${d.name}\u0000${archOfPath(path) ?? 'unknown'}`;
+    const e = groups.get(key) ?? { before: null, after: null };
+    if (d.status === 'removed') e.before = d;
+    else if (d.status === 'added') e.after = d;
+    else { e.before = d; e.after = d; }
+    groups.set(key, e);
+  }
+  const out: HookChange[] = [];
+  for (const e of groups.values()) {
+    const d = (e.after ?? e.before)!;
+    const bv = e.before?.beforeValue?.ok ? e.before.beforeValue.value : null;
+    const av = e.after?.afterValue?.ok ? e.after.afterValue.value : null;
+    if (e.before && bv === null && e.after && av === null) continue; // not constants either side
+    if (bv === av) continue;
+    const lines: number[] = [];
+    if (e.before?.before?.changed) lines.push(e.before.before.line);
+    if (e.after?.after?.changed) lines.push(e.after.after.line);
+    const harch = archOfPath(d.path);
+    const change: Omit<HookChange, 'summary'> = {
+      hook: 'uapi-name', detail: d.name,
+      before: bv === null ? null : { type: 'value', value: bv },
+      after: av === null ? null : { type: 'value', value: av },
+      lines: uniqueSorted(lines), file: d.path, function: null, patch: d.patchIndex,
+      ...(harch ? { arch: harch as ArchId } : {}),
+    };
+    out.push({ ...change, summary: summarize(change, era, arch) });
+  }
+  return out;
+}
+
+/** Every hook change the patch set makes. Requires `await initC()` first (the C parser).
+ *  Never throws on odd input: hunks it cannot read give no facts. */
+export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions = {}): HookChange[] {
+  if (!isCReady()) throw new Error('extractHookChanges needs the C parser: await initC() first');
+  const era = options.era ?? safeDetect(patchSet);
+  const arch = options.arch ?? 'generic';
+  const model = kernelModel(era, arch);
+  const sides: Record<Side, SideFragment[]> = { pre: sideFragments(patchSet, 'pre'), post: sideFragments(patchSet, 'post') };
+  const envs: Record<Side, SideEnv> = {
+    pre: new SideEnv('pre', era, arch, patchSet, sides.pre),
+    post: new SideEnv('post', era, arch, patchSet, sides.post),
+  };
+  const lookup = (name: string) => model.symbols.get(name);
+  let defines: DefineChange[] = [];
+  try {
+    defines = collectDefineChanges(patchSet, { lookup });
+  } catch {
+    defines = [];
+  }
+  const defineLines = new Map<string, number[]>();
+  for (const d of defines) {
+    const ls: number[] = [];
+    if (d.before?.changed) ls.push(d.before.line);
+    if (d.after?.changed) ls.push(d.after.line);
+    if (ls.length) defineLines.set(d.name, [...(defineLines.get(d.name) ?? []), ...ls]);
+  }
+
+  // 1. Pair facts within each hunk (fragments come in the same hunk order on both sides).
+  const pending: Pending[] = [];
+  const preOnly: Fact[] = [];
+  const postOnly: Fact[] = [];
+  for (let i = 0; i < sides.pre.length; i++) {
+    const pre = byKey(factsOf(sides.pre[i]!, envs.pre));
+    const post = byKey(factsOf(sides.post[i]!, envs.post));
+    for (const [k, f] of pre) {
+      const g = post.get(k);
+      if (g) {
+        pending.push({ hook: f.hook, detail: f.detail, before: f.value, after: g.value, pre: f, post: g });
+        post.delete(k);
+      } else if (f.changedLines.length) preOnly.push(f);
+    }
+    for (const g of post.values()) if (g.changedLines.length) postOnly.push(g);
+  }
+  // 2. Pair what is left across hunks (code moved), then removals and additions.
+  const postLeft = new Map<string, Fact>();
+  for (const g of postOnly) postLeft.set(factKey(g), g);
+  for (const f of preOnly) {
+    const k = factKey(f);
+    const g = postLeft.get(k);
+    if (g) {
+      pending.push({ hook: f.hook, detail: f.detail, before: f.value, after: g.value, pre: f, post: g });
+      postLeft.delete(k);
+    } else {
+      const after = absentValue(f);
+      if (after !== undefined) pending.push({ hook: f.hook, detail: f.detail, before: f.value, after, pre: f, post: null });
+    }
+  }
+  for (const g of postLeft.values()) {
+    const before = baselineValue(g, model);
+    if (before !== undefined) pending.push({ hook: g.hook, detail: g.detail, before, after: g.value, pre: null, post: g });
+  }
+  // 3. Pinned-page copy at fork: counted over the whole patch.
+  const preCalls = sides.pre.map((sf) => ({ sf, calls: pinnedCopyCalls(sf) }));
+  const postCalls = sides.post.map((sf) => ({ sf, calls: pinnedCopyCalls(sf) }));
+  const preCount = preCalls.reduce((n, x) => n + x.calls.length, 0);
+  const postCount = postCalls.reduce((n, x) => n + x.calls.length, 0);
+  const pinnedChanges: HookChange[] = [];
+  if ((preCount > 0) !== (postCount > 0)) {
+    const lines = uniqueSorted([...preCalls, ...postCalls].flatMap((x) => changedLinesOf(x.sf.fragment, x.calls)));
+    const where = [...preCalls, ...postCalls].find((x) => x.calls.length)!;
+    const c: Omit<HookChange, 'summary'> = {
+      hook: 'fork-policy', detail: 'copyPinnedAnon', before: { type: 'flag', value: preCount > 0 }, after: { type: 'flag', value: postCount > 0 },
+      lines, file: where.sf.path, function: where.sf.fragment.functionName, patch: where.sf.patch,
+    };
+    pinnedChanges.push({ ...c, summary: summarize(c, era, arch) });
+  }
+
+  const changes: HookChange[] = [];
+  for (const p of pending) {
+    if (sameHookValue(p.before, p.after)) continue;
+    const f = (p.post ?? p.pre)!;
+    const assumed = [...new Set([...(envs.pre.assumedZero), ...(envs.post.assumedZero)])];
+    const c: Omit<HookChange, 'summary'> = {
+      hook: p.hook, detail: p.detail, before: p.before, after: p.after, lines: changeLines(p, defineLines),
+      file: f.file, function: f.function, patch: f.patch,
+      ...(assumed.length && (p.hook === 'mprotect-kept') ? { assumedZero: assumed } : {}),
+    };
+    changes.push({ ...c, summary: summarize(c, era, arch) });
+  }
+  changes.push(...uapiChanges(defines, era, arch), ...pinnedChanges);
+  return changes.sort((a, b) => a.patch - b.patch || (a.lines[0] ?? 0) - (b.lines[0] ?? 0) || a.hook.localeCompare(b.hook) || a.detail.localeCompare(b.detail));
+}
+
+function safeDetect(patchSet: PatchSet): EraId {
+  try {
+    return detectEra(patchSet).era;
+  } catch {
+    return LATEST_ERA;
+  }
+}

@@ -1,0 +1,87 @@
+// A fact: what one side (pre or post image) of a patch says about one hook, as a typed value
+// with the document lines it came from. Hook changes are the facts whose values differ
+// between the sides; comparing evaluated values (not text) is what makes a refactor, a
+// renamed macro or a reordered expression come out as "no change".
+import type { MadviseGuard } from '../kernel/model';
+import type { HookKind, HookValue, OpaqueGuard } from './types';
+
+export interface Fact {
+  hook: HookKind;
+  detail: string;
+  /** Distinguishes facts with the same hook and detail (the function they are in). */
+  scope: string;
+  value: HookValue;
+  /** Document lines of changed hunk lines (on this side) that produced the fact. */
+  changedLines: number[];
+  /** Document lines of every hunk line that produced the fact. */
+  lines: number[];
+  /** Per element (translation term, guard), the changed lines behind it, so a change can
+   *  point at the term that differs rather than at the whole expression. */
+  elementLines?: Map<string, number[]>;
+  file: string | null;
+  function: string | null;
+  patch: number;
+  /** Macros from the patch the fact's expressions used (their define lines matter too). */
+  macros?: string[];
+}
+
+export function factKey(f: Pick<Fact, 'hook' | 'detail' | 'scope' | 'patch'>): string {
+  return `${f.patch}\u0000${f.hook}\u0000${f.scope}\u0000${f.detail}`;
+}
+
+export function guardKey(g: MadviseGuard | OpaqueGuard): string {
+  if ('condition' in g) return `?${g.condition}:${g.errno}`;
+  return `${g.anyFlags !== undefined ? g.anyFlags.toString(16) : '-'}:${g.fileOrShared ? 'fs' : '-'}:${g.errno}`;
+}
+
+export function termKey(t: { from: bigint; to: bigint }): string {
+  return `${t.from.toString(16)}>${t.to.toString(16)}`;
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
+}
+
+/** Two hook values mean the same behaviour. Translations and guards compare as sets (order
+ *  of terms or guards does not matter to the kernel). */
+export function sameHookValue(a: HookValue | null, b: HookValue | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.type !== b.type) return false;
+  switch (a.type) {
+    case 'value':
+    case 'mask':
+    case 'flag':
+      return a.value === (b as typeof a).value;
+    case 'translation':
+      return sameSet(a.terms.map(termKey), (b as typeof a).terms.map(termKey));
+    case 'access-check': {
+      const o = b as typeof a;
+      return a.shift === o.shift && a.mask === o.mask;
+    }
+    case 'driver-flags': {
+      const o = b as typeof a;
+      return a.set === o.set && a.clear === o.clear;
+    }
+    case 'madvise': {
+      const o = b as typeof a;
+      if (a.set !== o.set || a.clear !== o.clear || a.action !== o.action) return false;
+      return sameSet((a.guards ?? []).map(guardKey), (o.guards ?? []).map(guardKey))
+        && sameSet((a.opaqueGuards ?? []).map(guardKey), (o.opaqueGuards ?? []).map(guardKey))
+        && (a.guards === undefined) === (o.guards === undefined);
+    }
+  }
+}
+
+/** Keys of the elements (terms, guards) of a value, for pointing at what differs. */
+export function elementKeys(v: HookValue | null): string[] {
+  if (!v) return [];
+  if (v.type === 'translation') return v.terms.map(termKey);
+  if (v.type === 'madvise') return [...(v.guards ?? []), ...(v.opaqueGuards ?? [])].map(guardKey);
+  return [];
+}
+
+export function uniqueSorted(xs: Iterable<number>): number[] {
+  return [...new Set(xs)].sort((a, b) => a - b);
+}

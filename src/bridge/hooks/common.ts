@@ -1,0 +1,70 @@
+// Small shared pieces of the hook collectors: lines of nodes, functions of nodes, errno of
+// a `return -EINVAL` / `error = -EINVAL`.
+import type { Node } from 'web-tree-sitter';
+import { descendants, enclosingFunctionName, functionDefinitionName, SYNTHETIC_FUNCTION, type CFragment } from '../../c/index';
+import type { SideEnv, SideFragment } from '../env';
+import { uniqueSorted } from '../facts';
+
+export function changedLinesOf(fragment: CFragment, nodes: Iterable<Node>): number[] {
+  const kind = fragment.side === 'post' ? '+' : '-';
+  const out: number[] = [];
+  for (const n of nodes) for (const l of fragment.linesOf(n)) if (l.kind === kind) out.push(l.line);
+  return uniqueSorted(out);
+}
+
+export function linesOf(fragment: CFragment, nodes: Iterable<Node>): number[] {
+  const out: number[] = [];
+  for (const n of nodes) for (const l of fragment.linesOf(n)) out.push(l.line);
+  return uniqueSorted(out);
+}
+
+/** Function definitions visible in the fragment, plus the hunk's own code outside any
+ *  definition (attributed to the header's function): [function name, scope node]. */
+export function functionScopes(fragment: CFragment): Array<{ name: string | null; node: Node; whole: boolean }> {
+  const out: Array<{ name: string | null; node: Node; whole: boolean }> = [];
+  const defs = descendants(fragment.root, 'function_definition')
+    .filter((d) => !fragment.isSynthetic(d) && d.childForFieldName('body') && functionDefinitionName(d) !== SYNTHETIC_FUNCTION);
+  for (const d of defs) {
+    const name = enclosingFunctionName(d.childForFieldName('body')!, fragment);
+    out.push({ name, node: d.childForFieldName('body')!, whole: true });
+  }
+  // Code outside visible definitions: the whole synthetic wrapper (fragment.scope is its
+  // innermost block, which ends at the first `}` of a window that starts deep in a block).
+  const wrapper = fragment.wrapped
+    ? descendants(fragment.root, 'function_definition').find((d) => functionDefinitionName(d) === SYNTHETIC_FUNCTION) ?? null
+    : null;
+  out.push({ name: fragment.headerFunctionName, node: wrapper ?? fragment.root, whole: false });
+  return out;
+}
+
+/** Statements of `scope` that belong to it and not to a nested visible definition. */
+export function ownNodes(scope: { node: Node; whole: boolean }, fragment: CFragment, types: string | string[]): Node[] {
+  const all = descendants(scope.node, types);
+  if (scope.whole) return all;
+  return all.filter((n) => {
+    for (let p = n.parent; p; p = p.parent) {
+      if (p.type === 'function_definition' && !fragment.isSynthetic(p) && functionDefinitionName(p) !== SYNTHETIC_FUNCTION) return false;
+    }
+    return true;
+  });
+}
+
+const ERRNO = /^-\s*(E[A-Z]+)$/;
+
+/** `-EINVAL` -> 'EINVAL'. */
+export function errnoOf(node: Node | null): string | null {
+  if (!node) return null;
+  const m = ERRNO.exec(node.text.replace(/\s+/g, ' ').replace(/^\((.*)\)$/, '$1').trim());
+  return m ? m[1]! : null;
+}
+
+/** Macros defined by the patch (this side) that a node's text uses. */
+export function macrosUsed(node: Node, env: SideEnv): string[] {
+  const out = new Set<string>();
+  for (const id of descendants(node, 'identifier')) if (env.macros.has(id.text)) out.add(id.text);
+  return [...out];
+}
+
+export function filePathOf(sf: SideFragment): string | null {
+  return sf.path;
+}

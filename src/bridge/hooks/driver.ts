@@ -1,0 +1,75 @@
+// A driver's mmap handler for the doorbell (UAR) page: an InfiniBand driver's mmap function
+// that maps one page with io_remap_pfn_range/remap_pfn_range (or rdma_user_mmap_io), and the
+// vm_flags it sets or clears on the VMA (`vma->vm_flags |= ...`, `vm_flags_set(vma, ...)`,
+// `vm_flags_clear`, `vm_flags_mod`, `&= ~...`, `= ...`).
+import type { Node } from 'web-tree-sitter';
+import { bitEffect, MASK64 } from '../../c/index';
+import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
+import type { Fact } from '../facts';
+import { changedLinesOf, functionScopes, linesOf, macrosUsed, ownNodes } from './common';
+
+const REMAP_CALLS = /^(io_remap_pfn_range|remap_pfn_range|rdma_user_mmap_io|io_remap_page_range|remap_page_range)$/;
+
+export function isDriverPath(path: string | null): boolean {
+  return path === null || /(^|\/)drivers\/infiniband\//.test(path);
+}
+
+export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
+  const { fragment } = sf;
+  if (!isDriverPath(sf.path)) return [];
+  const facts: Fact[] = [];
+  for (const scope of functionScopes(fragment)) {
+    const fn = scope.name;
+    if (!fn || !/mmap/i.test(fn)) continue;
+    const calls = ownNodes(scope, fragment, 'call_expression');
+    // The remap call is often cut by the window's end (an ERROR node): its name is enough.
+    if (!ownNodes(scope, fragment, 'identifier').some((id) => REMAP_CALLS.test(id.text))) continue;
+    let set = 0n;
+    let clear = 0n;
+    const nodes: Node[] = [];
+    const constOf = (n: Node | undefined | null): bigint | null => {
+      if (!n) return null;
+      const v = env.evaluate(n, fragment);
+      return v.kind === 'const' ? v.value : null;
+    };
+    for (const c of calls) {
+      const name = c.childForFieldName('function')?.text ?? '';
+      const args = (c.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
+      if (name === 'vm_flags_set') {
+        const v = constOf(args[1]);
+        if (v !== null) { set |= v; clear &= ~v; nodes.push(c); }
+      } else if (name === 'vm_flags_clear') {
+        const v = constOf(args[1]);
+        if (v !== null) { clear |= v; set &= ~v; nodes.push(c); }
+      } else if (name === 'vm_flags_mod') {
+        const s = constOf(args[1]);
+        const k = constOf(args[2]);
+        if (s !== null && k !== null) { set = (set & ~k) | s; clear = (clear & ~s) | k; nodes.push(c); }
+      } else if (name === 'vm_flags_init' || name === 'vm_flags_reset') {
+        const v = constOf(args[1]);
+        if (v !== null) { set = v; clear = ~v & MASK64; nodes.push(c); }
+      }
+    }
+    for (const a of ownNodes(scope, fragment, 'assignment_expression')) {
+      const left = a.childForFieldName('left')?.text.replace(/\s+/g, '') ?? '';
+      const right = a.childForFieldName('right');
+      if (!/->vm_flags$/.test(left) || !right) continue;
+      const op = a.childForFieldName('operator')?.type ?? '=';
+      const rhs = env.evaluate(right, fragment);
+      if (op === '|=' && rhs.kind === 'const') { set |= rhs.value; clear &= ~rhs.value; nodes.push(a); }
+      else if (op === '&=' && rhs.kind === 'const') { const c = ~rhs.value & MASK64; clear |= c; set &= ~c; nodes.push(a); }
+      else if (op === '=') {
+        const e = bitEffect(rhs, VMA_FLAGS);
+        set = (set & e.keep) | e.set;
+        clear = (clear & e.keep) | e.clear;
+        nodes.push(a);
+      }
+    }
+    facts.push({
+      hook: 'driver-mmap', detail: fn, scope: fn, value: { type: 'driver-flags', set: set & MASK64, clear: clear & MASK64 },
+      changedLines: changedLinesOf(fragment, nodes), lines: linesOf(fragment, nodes),
+      file: sf.path, function: fn, patch: sf.patch, macros: nodes.flatMap((n) => macrosUsed(n, env)),
+    });
+  }
+  return facts;
+}

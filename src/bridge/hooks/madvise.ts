@@ -1,0 +1,235 @@
+// madvise: per advice, what the behaviour switch does to `new_flags` (set/clear bits), the
+// guards that fail it (`if (vma->vm_flags & VM_IO) return -EINVAL`, or `{ error = -EINVAL;
+// break; }`), and whether the validity check accepts it (madvise_behavior_valid's switch, or a
+// dispatch switch whose default is -EINVAL). Case bodies are followed through fall-through.
+import type { Node } from 'web-tree-sitter';
+import type { MadviseGuard } from '../../kernel/model';
+import {
+  atom, binary, bitEffect, bitwiseForm, findAssignments, findSwitchCases, MASK64, printValue,
+  type BinaryOp, type CaseGroup, type CFragment, type SymValue,
+} from '../../c/index';
+import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
+import type { Fact } from '../facts';
+import { guardKey } from '../facts';
+import type { OpaqueGuard } from '../types';
+import { changedLinesOf, errnoOf, functionScopes, linesOf, macrosUsed, ownNodes } from './common';
+
+const NEW_FLAGS = 'new_flags';
+
+interface PathResult {
+  guards: Array<{ guard: MadviseGuard | OpaqueGuard; node: Node }>;
+  /** The path ends in an unconditional error (or the validity switch says no). */
+  rejected: boolean;
+  /** The validity switch said yes. */
+  accepted: boolean;
+  newFlags: SymValue;
+  /** The path assigns new_flags. */
+  touchesFlags: boolean;
+  nodes: Node[];
+  /** The window ends before the path does (no break/return in view). */
+  cut: boolean;
+}
+
+export function collectMadviseFacts(sf: SideFragment, env: SideEnv): Fact[] {
+  const { fragment } = sf;
+  const facts: Fact[] = [];
+  for (const scope of functionScopes(fragment)) {
+    const fn = scope.name;
+    if (!fn || !/madvise/.test(fn)) continue;
+    const own = new Set(ownNodes(scope, fragment, ['switch_statement', 'case_statement']).map((n) => n.id));
+    const hasNewFlags = ownNodes(scope, fragment, 'identifier').some((n) => n.text === NEW_FLAGS);
+    for (const sw of findSwitchCases(scope.node)) {
+      if (!own.has(sw.node.id) && !sw.groups.some((g) => g.caseNodes.some((c) => own.has(c.id)))) continue;
+      if (sw.conditionText && !/behav|advice|advise/.test(sw.conditionText)) continue;
+      const isValidity = fn === 'madvise_behavior_valid';
+      const hasDefault = sw.groups.some((g) => g.labelTexts.includes('default'));
+      const initial = initialNewFlags(scope.node, sw.node, env, fragment);
+      sw.groups.forEach((group, gi) => {
+        const path = pathStatements(sw.groups, gi);
+        const r = walkPath(path, env, fragment, initial);
+        group.labels.forEach((label, li) => {
+          if (!label) return; // default
+          const value = env.evaluate(label, fragment);
+          const name = group.labelTexts[li]!;
+          if (value.kind !== 'const') return;
+          const labelNode = group.caseNodes[Math.min(li, group.caseNodes.length - 1)]!;
+          const labelLines = changedLinesOf(fragment, [label]);
+          if (isValidity || hasDefault) {
+            let ok: boolean | null = isValidity ? r.accepted && !r.rejected : !r.rejected;
+            if (r.cut && !r.rejected && !r.accepted) {
+              // The shared body is out of view: labels of one group share it, so a label the
+              // base kernel knows tells what the body does.
+              ok = null;
+              for (const other of group.labels) {
+                const ov = other ? env.evaluate(other, fragment) : null;
+                if (ov?.kind === 'const' && env.model.symbols.get(group.labelTexts[group.labels.indexOf(other)]!) === ov.value) {
+                  ok = env.model.madvise.has(ov.value);
+                  break;
+                }
+              }
+            }
+            if (ok !== null) facts.push({
+              hook: 'madvise-validity', detail: name, scope: fn, value: { type: 'flag', value: ok },
+              changedLines: uniq([...labelLines, ...(labelLines.length ? [] : changedLinesOf(fragment, r.nodes))]),
+              lines: linesOf(fragment, [labelNode]), file: sf.path, function: fn, patch: sf.patch,
+            });
+          }
+          if (isValidity) return;
+          const effect = bitEffect(r.newFlags, VMA_FLAGS);
+          const guards = r.guards.filter((g) => !('condition' in g.guard)).map((g) => g.guard as MadviseGuard);
+          const opaque = r.guards.filter((g) => 'condition' in g.guard).map((g) => g.guard as OpaqueGuard);
+          if (r.rejected && guards.length === 0 && !r.touchesFlags) return; // an invalid advice, not a behaviour
+          const elementLines = new Map<string, number[]>();
+          for (const g of r.guards) elementLines.set(guardKey(g.guard), changedLinesOf(fragment, [g.node]));
+          facts.push({
+            hook: 'madvise-behaviour', detail: name, scope: fn,
+            value: {
+              type: 'madvise',
+              ...(hasNewFlags ? { set: effect.set & MASK64, clear: effect.clear & MASK64 } : {}),
+              guards,
+              ...(opaque.length ? { opaqueGuards: opaque } : {}),
+            },
+            changedLines: uniq([...labelLines, ...changedLinesOf(fragment, r.nodes)]),
+            lines: linesOf(fragment, [labelNode, ...r.nodes]), elementLines,
+            file: sf.path, function: fn, patch: sf.patch, macros: r.nodes.flatMap((n) => macrosUsed(n, env)),
+          });
+        });
+      });
+    }
+  }
+  return facts;
+}
+
+function uniq(xs: number[]): number[] {
+  return [...new Set(xs)].sort((a, b) => a - b);
+}
+
+/** new_flags as the switch starts: its visible initialisation, else the VMA's flags. */
+function initialNewFlags(scope: Node, sw: Node, env: SideEnv, fragment: CFragment): SymValue {
+  let v: SymValue = atom(VMA_FLAGS);
+  for (const a of findAssignments(scope, NEW_FLAGS)) {
+    if (a.node.startIndex >= sw.startIndex) break;
+    if (!a.right) continue;
+    const rhs = env.evaluate(a.right, fragment, new Map([[NEW_FLAGS, v]]));
+    v = a.operator === '=' ? rhs : binary(a.operator.slice(0, -1) as BinaryOp, v, rhs);
+  }
+  return v;
+}
+
+/** Statements run for the group at `index`: its own, then the following groups' while the
+ *  body falls through. */
+function pathStatements(groups: CaseGroup[], index: number): Node[] {
+  const out: Node[] = [];
+  for (let i = index; i < groups.length; i++) {
+    out.push(...groups[i]!.statements);
+    if (groups[i]!.terminates) break;
+  }
+  return out;
+}
+
+const FLAG_CHANGE_OPS = new Set(['=', '|=', '&=', '^=']);
+
+function walkPath(path: Node[], env: SideEnv, fragment: CFragment, initial: SymValue): PathResult {
+  const r: PathResult = { guards: [], rejected: false, accepted: false, newFlags: initial, touchesFlags: false, nodes: [], cut: true };
+  const locals = (): Map<string, SymValue> => new Map([[NEW_FLAGS, r.newFlags]]);
+  for (const stmt of path) {
+    r.nodes.push(stmt);
+    if (stmt.type === 'break_statement' || stmt.type === 'goto_statement') { r.cut = false; break; }
+    if (stmt.type === 'return_statement') {
+      const e = stmt.namedChildren.find((c) => c !== null && c.type !== 'comment') ?? null;
+      if (errnoOf(e)) r.rejected = true;
+      else if (e) {
+        const v = env.evaluate(e, fragment, locals());
+        if (v.kind === 'const') {
+          if (v.value !== 0n) r.accepted = true;
+          else r.rejected = true;
+        }
+      }
+      r.cut = false;
+      break;
+    }
+    if (stmt.type === 'if_statement') {
+      const g = guardOf(stmt, env, fragment, locals());
+      if (g) r.guards.push({ guard: g, node: stmt });
+      continue;
+    }
+    if (stmt.type === 'expression_statement') {
+      const e = stmt.namedChildren[0];
+      if (e?.type === 'assignment_expression') {
+        const target = e.childForFieldName('left')?.text.replace(/\s+/g, '');
+        const op = e.childForFieldName('operator')?.type ?? '=';
+        const right = e.childForFieldName('right');
+        if (target === NEW_FLAGS && right && FLAG_CHANGE_OPS.has(op)) {
+          const rhs = env.evaluate(right, fragment, locals());
+          r.newFlags = op === '=' ? rhs : binary(op.slice(0, -1) as BinaryOp, r.newFlags, rhs);
+          r.touchesFlags = true;
+        } else if (right && errnoOf(right) && /^(error|err|ret|retval)$/.test(target ?? '')) {
+          r.rejected = true;
+        }
+      }
+    }
+  }
+  return r;
+}
+
+/** `if (COND) return -E;` / `if (COND) { error = -E; break; }` as a guard. */
+function guardOf(stmt: Node, env: SideEnv, fragment: CFragment, locals: Map<string, SymValue>): MadviseGuard | OpaqueGuard | null {
+  const cond = stmt.childForFieldName('condition');
+  const body = stmt.childForFieldName('consequence');
+  if (!cond || !body) return null;
+  const stmts = body.type === 'compound_statement' ? body.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') : [body];
+  let errno: string | null = null;
+  for (const s of stmts) {
+    if (s.type === 'return_statement') errno = errnoOf(s.namedChildren[0] ?? null);
+    else if (s.type === 'expression_statement' && s.namedChildren[0]?.type === 'assignment_expression') {
+      const right = s.namedChildren[0]!.childForFieldName('right');
+      errno = errnoOf(right) ?? errno;
+    }
+  }
+  if (!errno) return null;
+  return conditionToGuard(env.evaluate(cond, fragment, locals), errno);
+}
+
+function disjuncts(v: SymValue, out: SymValue[] = []): SymValue[] {
+  if (v.kind === 'binary' && v.op === '||') {
+    disjuncts(v.left, out);
+    disjuncts(v.right, out);
+  } else out.push(v);
+  return out;
+}
+
+/** A predicate the model does not have (`is_vm_hugetlb_page(vma)`): the model's VMAs are
+ *  never hugetlb, so `!pred(...) && X` reads as X. */
+function dropUnmodelledConjunct(v: SymValue): SymValue {
+  if (v.kind === 'binary' && v.op === '&&') {
+    const isNegCall = (x: SymValue) => x.kind === 'unary' && x.op === '!' && x.arg.kind === 'atom' && /\(/.test(x.arg.name);
+    if (isNegCall(v.left)) return v.right;
+    if (isNegCall(v.right)) return v.left;
+  }
+  return v;
+}
+
+export function conditionToGuard(v: SymValue, errno: string): MadviseGuard | OpaqueGuard {
+  let any = 0n;
+  let fileOrShared = false;
+  const opaque: string[] = [];
+  for (const raw of disjuncts(v)) {
+    const d = dropUnmodelledConjunct(raw);
+    if (d.kind === 'atom' && /->vm_file$/.test(d.name)) {
+      fileOrShared = true;
+      continue;
+    }
+    const f = bitwiseForm(d);
+    if (f.constant === 0n && f.terms.length === 1 && f.terms[0]!.key === VMA_FLAGS) {
+      any |= f.terms[0]!.mask;
+      continue;
+    }
+    opaque.push(printValue(d));
+  }
+  if (opaque.length) return { condition: printValue(v), errno };
+  if (fileOrShared) {
+    // `vma->vm_file || vma->vm_flags & VM_SHARED`: the model's "file-backed or shared".
+    return { fileOrShared: true, errno: errno as MadviseGuard['errno'] };
+  }
+  return { anyFlags: any, errno: errno as MadviseGuard['errno'] };
+}

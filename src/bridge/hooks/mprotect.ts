@@ -1,0 +1,122 @@
+// mprotect: which VM bits survive a call (`newflags = vm_flags | (vma->vm_flags & ~MASK)`,
+// however the mask is built: split over statements, through a macro or a helper the patch
+// defines, or as do_mprotect_pkey's `mask_off_old_flags`) and the VM_MAY* access check
+// `(newflags & ~(newflags >> 4)) & MASK`.
+import type { Node } from 'web-tree-sitter';
+import {
+  atom, binary, evaluateTextSymbolic, type BinaryOp, findAssignments, keptBits, matchAccessCheck, MASK64, normalizeText,
+  type Assignment, type SymValue,
+} from '../../c/index';
+import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
+import type { Fact } from '../facts';
+import { changedLinesOf, functionScopes, linesOf, macrosUsed, ownNodes } from './common';
+
+const MPROTECT_FUNCTIONS = new Set(['sys_mprotect', 'do_mprotect_pkey']);
+
+/** How do_mprotect_pkey (4.9+) uses its mask variable when the hunk shows only the mask's
+ *  assignment: the statement the window leaves out, as the kernel has it. */
+const MASK_VARIABLE_USE: Record<string, string> = {
+  mask_off_old_flags: 'vma->vm_flags & ~mask_off_old_flags',
+};
+
+interface Origin {
+  value: SymValue;
+  nodes: Node[];
+}
+
+export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
+  const { fragment } = sf;
+  const facts: Fact[] = [];
+  for (const scope of functionScopes(fragment)) {
+    const fn = scope.name;
+    if (!fn || !MPROTECT_FUNCTIONS.has(fn)) continue;
+    // Straight-line dataflow over the window, remembering which statements fed each value.
+    const locals = new Map<string, SymValue>();
+    const origins = new Map<string, Origin>();
+    let kept: { value: bigint; nodes: Node[]; macros: string[] } | null = null;
+    const assignments = findAssignments(scope.node).filter((a) => ownNodes(scope, fragment, a.node.type).some((n) => n.id === a.node.id));
+    for (const a of assignments) {
+      const v = assigned(a, env, sf, locals);
+      if (!v) continue;
+      const feeding = a.right ? identifiersOf(a.right).filter((id) => origins.has(id)).flatMap((id) => origins.get(id)!.nodes) : [];
+      const previous = a.operator !== '=' ? (origins.get(a.target)?.nodes ?? []) : [];
+      const nodes = [...previous, ...feeding, a.node];
+      locals.set(a.target, v);
+      origins.set(a.target, { value: v, nodes });
+      const bits = keptBits(v, VMA_FLAGS);
+      if (a.target !== VMA_FLAGS && bits !== 0n && dependsOnlyOnFlags(v)) {
+        kept = { value: bits, nodes, macros: nodes.flatMap((n) => macrosUsed(n, env)) };
+      }
+    }
+    if (!kept) {
+      // do_mprotect_pkey: the mask variable is assigned in view, its use is not.
+      for (const [variable, use] of Object.entries(MASK_VARIABLE_USE)) {
+        const o = origins.get(variable);
+        if (!o) continue;
+        const v = evaluateTextSymbolic(use, env.env(fragment, locals));
+        const bits = keptBits(v, VMA_FLAGS);
+        if (bits !== 0n) kept = { value: bits, nodes: o.nodes, macros: o.nodes.flatMap((n) => macrosUsed(n, env)) };
+      }
+    }
+    if (kept) {
+      facts.push({
+        hook: 'mprotect-kept', detail: 'mprotectKept', scope: fn, value: { type: 'mask', value: kept.value & MASK64 },
+        changedLines: changedLinesOf(fragment, kept.nodes), lines: linesOf(fragment, kept.nodes),
+        file: sf.path, function: fn, patch: sf.patch, macros: kept.macros,
+      });
+    }
+    for (const stmt of ownNodes(scope, fragment, 'if_statement')) {
+      const cond = stmt.childForFieldName('condition');
+      if (!cond) continue;
+      // Plain first (newflags stays a name), then with earlier assignments (a split mask).
+      const check = matchAccessCheck(env.evaluate(cond, fragment)) ?? matchAccessCheck(env.evaluate(cond, fragment, withoutSubjects(locals)));
+      if (!check) continue;
+      facts.push({
+        hook: 'mprotect-access-check', detail: 'mprotectAccessCheck', scope: fn,
+        value: { type: 'access-check', shift: Number(check.shift), mask: check.mask },
+        changedLines: changedLinesOf(fragment, [cond]), lines: linesOf(fragment, [cond]),
+        file: sf.path, function: fn, patch: sf.patch, macros: macrosUsed(cond, env),
+      });
+    }
+  }
+  return facts;
+}
+
+function assigned(a: Assignment, env: SideEnv, sf: SideFragment, locals: Map<string, SymValue>): SymValue | null {
+  if (!a.right) return null;
+  const rhs = env.evaluate(a.right, sf.fragment, locals);
+  if (a.operator === '=') return rhs;
+  const before = locals.get(a.target) ?? atom(a.target);
+  return binary(a.operator.slice(0, -1) as BinaryOp, before, rhs);
+}
+
+function identifiersOf(node: Node): string[] {
+  const out = new Set<string>();
+  const walk = (n: Node) => {
+    if (n.type === 'identifier') out.add(n.text);
+    if (n.type === 'field_expression') out.add(normalizeText(n.text));
+    for (const c of n.namedChildren) if (c) walk(c);
+  };
+  walk(node);
+  return [...out];
+}
+
+/** The value is the VMA's flags with some bits masked plus other terms (newflags), not
+ *  something that merely tests them (`vma->vm_flags & VM_IO`). */
+function dependsOnlyOnFlags(v: SymValue): boolean {
+  // A kept mask keeps most bits: a test of one or two flags keeps few.
+  return popcount(keptBits(v, VMA_FLAGS)) > 32;
+}
+
+function popcount(v: bigint): number {
+  let n = 0;
+  for (let x = v; x; x &= x - 1n) n++;
+  return n;
+}
+
+/** Locals minus the plain variables the access check tests (keep masks, drop newflags). */
+function withoutSubjects(locals: Map<string, SymValue>): Map<string, SymValue> {
+  const out = new Map<string, SymValue>();
+  for (const [k, v] of locals) if (keptBits(v, VMA_FLAGS) === 0n) out.set(k, v);
+  return out;
+}

@@ -1,0 +1,146 @@
+// PROT/MAP -> VM translation: the `_calc_vm_trans` terms of calc_vm_prot_bits /
+// calc_vm_flag_bits (and their arch hooks), `if (flags & MAP_X) vm_flags |= VM_Y` in
+// do_mmap, and the PROT bits mmap/mprotect accept (`if (prot & ~(...)) return -EINVAL`).
+import type { Node } from 'web-tree-sitter';
+import type { BitTranslation } from '../../kernel/model';
+import { bitwiseForm, MASK64 } from '../../c/index';
+import type { SideEnv, SideFragment } from '../env';
+import type { Fact } from '../facts';
+import { termKey } from '../facts';
+import { changedLinesOf, errnoOf, functionScopes, linesOf, macrosUsed, ownNodes } from './common';
+
+const PROT_TRANSLATORS = new Set(['calc_vm_prot_bits', 'arch_calc_vm_prot_bits']);
+const MAP_TRANSLATORS = new Set(['calc_vm_flag_bits', 'arch_calc_vm_flag_bits']);
+const MMAP_FUNCTIONS = /^(do_mmap|do_mmap_pgoff|mmap_region|ksys_mmap_pgoff|sys_mmap\w*)$/;
+const PROT_CHECKERS = /^(sys_mprotect|do_mprotect_pkey|arch_validate_prot|do_mmap|do_mmap_pgoff|sys_mmap\w*)$/;
+
+function nameOf(node: Node): string {
+  return node.text.replace(/\s+/g, '');
+}
+
+function oneBitName(v: bigint, names: Map<string, bigint>, prefix: string): string {
+  for (const [n, x] of names) if (x === v && n.startsWith(prefix)) return n;
+  return `0x${v.toString(16)}`;
+}
+
+export function collectTranslationFacts(sf: SideFragment, env: SideEnv): Fact[] {
+  const { fragment } = sf;
+  const facts: Fact[] = [];
+  for (const scope of functionScopes(fragment)) {
+    const fn = scope.name;
+    if (!fn) continue;
+    const isProt = PROT_TRANSLATORS.has(fn);
+    const isMap = MAP_TRANSLATORS.has(fn);
+    if (isProt || isMap) {
+      const calls = ownNodes(scope, fragment, 'call_expression').filter((c) => c.childForFieldName('function')?.text === '_calc_vm_trans');
+      if (calls.length > 0) facts.push(termsFact(sf, env, fn, isProt ? 'prot-translation' : 'mmap-flags', calls));
+    }
+    if (MMAP_FUNCTIONS.test(fn)) {
+      const f = mmapIfTerms(sf, env, fn, scope);
+      if (f) facts.push(f);
+    }
+    if (PROT_CHECKERS.test(fn)) facts.push(...protValidFacts(sf, env, fn, scope));
+  }
+  return facts;
+}
+
+function termsFact(sf: SideFragment, env: SideEnv, fn: string, hook: 'prot-translation' | 'mmap-flags', calls: Node[]): Fact {
+  const { fragment } = sf;
+  const terms: BitTranslation[] = [];
+  const elementLines = new Map<string, number[]>();
+  const macros = new Set<string>();
+  for (const call of calls) {
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
+    if (args.length !== 3) continue;
+    const from = env.evaluate(args[1]!, fragment);
+    const to = env.evaluate(args[2]!, fragment);
+    macrosUsed(call, env).forEach((m) => macros.add(m));
+    // `_calc_vm_trans` yields 0 when either constant is 0 on this configuration.
+    if (from.kind !== 'const' || to.kind !== 'const' || from.value === 0n || to.value === 0n) continue;
+    const t: BitTranslation = { from: from.value, to: to.value, fromName: nameOf(args[1]!), toName: nameOf(args[2]!) };
+    terms.push(t);
+    elementLines.set(termKey(t), changedLinesOf(fragment, [call]));
+  }
+  return {
+    hook, detail: fn, scope: fn, value: { type: 'translation', terms },
+    changedLines: changedLinesOf(fragment, calls), lines: linesOf(fragment, calls), elementLines,
+    file: sf.path, function: fn, patch: sf.patch, macros: [...macros],
+  };
+}
+
+/** `if (flags & MAP_X) vm_flags |= VM_Y;` in do_mmap: more MAP -> VM terms. */
+function mmapIfTerms(sf: SideFragment, env: SideEnv, fn: string, scope: { node: Node; whole: boolean }): Fact | null {
+  const { fragment } = sf;
+  const terms: BitTranslation[] = [];
+  const nodes: Node[] = [];
+  const elementLines = new Map<string, number[]>();
+  for (const stmt of ownNodes(scope, fragment, 'if_statement')) {
+    const cond = stmt.childForFieldName('condition');
+    const body = stmt.childForFieldName('consequence');
+    if (!cond || !body) continue;
+    const c = bitwiseForm(env.evaluate(cond, fragment));
+    if (c.constant !== 0n || c.terms.length !== 1 || c.terms[0]!.key !== 'flags') continue;
+    const from = c.terms[0]!.mask;
+    if ((from & (from - 1n)) !== 0n) continue;
+    const sets = body.type === 'expression_statement' ? [body] : body.namedChildren.filter((x): x is Node => x !== null && x.type === 'expression_statement');
+    if (sets.length !== 1) continue;
+    const assign = sets[0]!.namedChildren[0];
+    if (!assign || assign.type !== 'assignment_expression' || assign.childForFieldName('operator')?.type !== '|=') continue;
+    if (assign.childForFieldName('left')?.text.replace(/\s+/g, '') !== 'vm_flags') continue;
+    const to = env.evaluate(assign.childForFieldName('right')!, fragment);
+    if (to.kind !== 'const' || to.value === 0n) continue;
+    const t: BitTranslation = { from, to: to.value, fromName: oneBitName(from, env.symbols, 'MAP_'), toName: assign.childForFieldName('right')!.text.replace(/\s+/g, '') };
+    terms.push(t);
+    nodes.push(stmt);
+    elementLines.set(termKey(t), changedLinesOf(fragment, [stmt]));
+  }
+  if (nodes.length === 0) return null;
+  return {
+    hook: 'mmap-flags', detail: fn, scope: fn, value: { type: 'translation', terms },
+    changedLines: changedLinesOf(fragment, nodes), lines: linesOf(fragment, nodes), elementLines,
+    file: sf.path, function: fn, patch: sf.patch,
+  };
+}
+
+/** `if (prot & ~(PROT_READ|PROT_WRITE|PROT_EXEC|PROT_SEM)) return -EINVAL;` and
+ *  `return (prot & ~(...)) == 0;`: the PROT bits accepted, as a mask. */
+function protValidFacts(sf: SideFragment, env: SideEnv, fn: string, scope: { node: Node; whole: boolean }): Fact[] {
+  const { fragment } = sf;
+  const out: Fact[] = [];
+  const rejectOf = (cond: Node): bigint | null => {
+    let v = env.evaluate(cond, fragment);
+    if (v.kind === 'binary' && v.op === '==' && v.right.kind === 'const' && v.right.value === 0n) v = v.left;
+    const f = bitwiseForm(v);
+    if (f.constant !== 0n || f.terms.length !== 1 || f.terms[0]!.key !== 'prot') return null;
+    return f.terms[0]!.mask;
+  };
+  for (const stmt of ownNodes(scope, fragment, 'if_statement')) {
+    const cond = stmt.childForFieldName('condition');
+    const body = stmt.childForFieldName('consequence');
+    if (!cond || !body) continue;
+    const ret = body.type === 'return_statement' ? body : body.namedChildren.find((x) => x?.type === 'return_statement') ?? null;
+    if (!ret || errnoOf(ret.namedChildren[0] ?? null) !== 'EINVAL') continue;
+    const reject = rejectOf(cond);
+    if (reject === null || reject === MASK64) continue;
+    out.push(validFact(sf, fn, reject, [cond], env));
+  }
+  if (fn === 'arch_validate_prot') {
+    for (const ret of ownNodes(scope, fragment, 'return_statement')) {
+      const e = ret.namedChildren[0];
+      if (!e) continue;
+      const reject = rejectOf(e);
+      if (reject !== null) out.push(validFact(sf, fn, reject, [ret], env));
+    }
+  }
+  return out;
+}
+
+function validFact(sf: SideFragment, fn: string, reject: bigint, nodes: Node[], env: SideEnv): Fact {
+  const accepted = ~reject & 0xffffffffn;
+  return {
+    hook: 'prot-translation', detail: 'prot-valid', scope: fn, value: { type: 'mask', value: accepted },
+    changedLines: changedLinesOf(sf.fragment, nodes), lines: linesOf(sf.fragment, nodes),
+    file: sf.path, function: fn, patch: sf.patch, macros: nodes.flatMap((n) => macrosUsed(n, env)),
+  };
+}
+

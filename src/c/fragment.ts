@@ -35,8 +35,12 @@ export const SYNTHETIC_FUNCTION = '__mmlens_fragment';
 // Unicode spaces (not C). Replace them one for one so offsets stay exact.
 const ODD_SPACES = /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]/g;
 
+// Sparse and section annotations are not C to the grammar (`const void __user *buf`); blank
+// them (same length, so offsets stay exact).
+const ANNOTATIONS = /\b(__user|__iomem|__force|__rcu|__percpu|__kernel|__bitwise|__must_check|__init|__exit|__initdata|__read_mostly|__ro_after_init|__always_inline|__maybe_unused|__cold|notrace)\b/g;
+
 export function sanitizeLine(text: string): string {
-  return text.replace(ODD_SPACES, ' ').replace(/\r/g, ' ');
+  return text.replace(ODD_SPACES, ' ').replace(/\r/g, ' ').replace(ANNOTATIONS, (w) => ' '.repeat(w.length));
 }
 
 interface Shape {
@@ -45,6 +49,8 @@ interface Shape {
   finalDepth: number;
   startsInComment: boolean;
   endsInComment: boolean;
+  /** Brace depth at each `#if`/`#ifdef`/`#ifndef` the window opens and does not close. */
+  openConditionals: number[];
 }
 
 /** Brace depth and comment state of a window of C, skipping strings, comments and
@@ -55,8 +61,13 @@ function shapeOf(lines: string[]): Shape {
   let inComment = false;
   let startsInComment = false;
   let sawCommentOpen = false;
+  const conditionals: number[] = [];
   for (const line of lines) {
     const isPreproc = !inComment && /^\s*#/.test(line);
+    if (isPreproc) {
+      if (/^\s*#\s*if/.test(line)) conditionals.push(depth);
+      else if (/^\s*#\s*endif/.test(line)) conditionals.pop();
+    }
     let i = 0;
     let inString: string | null = null;
     while (i < line.length) {
@@ -84,7 +95,7 @@ function shapeOf(lines: string[]): Shape {
       i++;
     }
   }
-  return { minDepth, finalDepth: depth, startsInComment, endsInComment: inComment };
+  return { minDepth, finalDepth: depth, startsInComment, endsInComment: inComment, openConditionals: conditionals };
 }
 
 const STATEMENTS = new Set([
@@ -97,7 +108,14 @@ const STATEMENTS = new Set([
  *  grammar accepts them there, but in a kernel source file they belong to a function). */
 function misfit(root: Node, errors: number): number {
   let stray = 0;
-  for (const c of root.namedChildren) if (c && STATEMENTS.has(c.type)) stray++;
+  const visit = (n: Node) => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (STATEMENTS.has(c.type)) stray++;
+      else if (/^preproc_(if|ifdef|else|elif|elifdef)$/.test(c.type)) visit(c);
+    }
+  };
+  visit(root);
   return errors * 10 + stray;
 }
 
@@ -157,7 +175,7 @@ export class CFragment {
     // Extra synthetic `{` levels for windows that start deeper inside a block.
     for (;;) {
       const first: Node | null = body.namedChildren[0] ?? null;
-      if (first && first.type === 'compound_statement' && this.isSyntheticIndex(first.startIndex)) body = first;
+      if (first && first.type === 'compound_statement' && this.isSyntheticIndex(first.startIndex) && this.isSyntheticIndex(first.endIndex - 1)) body = first;
       else break;
     }
     return body;
@@ -257,7 +275,7 @@ export class CFragment {
     const lead = text.length - text.trimStart().length;
     const trail = text.trimEnd().length;
     if (trail <= lead) return null;
-    return this.root.namedDescendantForIndex(this.lineStarts[row]! + lead, this.lineStarts[row]! + trail - 1);
+    return this.root.namedDescendantForIndex(this.lineStarts[row]! + lead, this.lineStarts[row]! + trail);
   }
 
   /** The function the hunk header names (`@@ ... @@ sys_mprotect(`), normalised. */
@@ -289,19 +307,36 @@ interface Candidate {
   wrapped: boolean;
 }
 
+const SYSCALL_START = /^\s*(?:COMPAT_)?SYSCALL_DEFINE\d\s*\(/;
+
 function buildSource(lines: { text: string; index: number }[], shape: Shape, wrapLevels: number): Candidate {
-  const rows: number[] = [-1];
   let head = wrapLevels > 0 ? `void ${SYNTHETIC_FUNCTION}(void) {` + ' {'.repeat(wrapLevels - 1) : '';
   if (shape.startsInComment) head += ' /*';
   const parts = [head];
+  const rows: number[] = [-1];
   for (const l of lines) {
+    // `SYSCALL_DEFINE3(mprotect, unsigned long, start, ...)` has no return type for the
+    // grammar; a synthetic `long` row before it makes it a function definition.
+    if (SYSCALL_START.test(l.text)) {
+      parts.push('long');
+      rows.push(-1);
+    }
     parts.push(l.text);
     rows.push(l.index);
   }
-  let tail = shape.endsInComment ? '*/' : '';
-  const toClose = Math.max(0, wrapLevels + shape.finalDepth);
-  tail += ' }'.repeat(toClose);
-  parts.push(tail);
+  // Close what the window leaves open: a comment, conditionals, blocks.
+  if (shape.endsInComment) {
+    parts.push('*/');
+    rows.push(-1);
+  }
+  let depth = wrapLevels + shape.finalDepth;
+  for (const at of [...shape.openConditionals].reverse()) {
+    const close = Math.max(0, depth - (wrapLevels + at));
+    parts.push(' }'.repeat(close), '#endif');
+    rows.push(-1, -1);
+    depth -= close;
+  }
+  parts.push(' }'.repeat(Math.max(0, depth)));
   rows.push(-1);
   return { source: parts.join('\n') + '\n', rows, wrapped: wrapLevels > 0 };
 }
@@ -357,7 +392,11 @@ function ownFunctionName(f: CFragment): string | null {
     const n = functionDefinitionName(fn);
     if (n && n !== SYNTHETIC_FUNCTION) name = n;
   }
-  return name;
+  if (name) return name;
+  // The grammar does not see `SYSCALL_DEFINE3(mprotect, unsigned long, start, ...)` + `{`
+  // as a definition.
+  const m = /^\s*(?:asmlinkage\s+\w+\s+)?(?:COMPAT_)?SYSCALL_DEFINE\d\s*\(\s*(\w+)/m.exec(f.text);
+  return m ? `sys_${m[1]}` : null;
 }
 
 /** Name declared by a function_definition (`SYSCALL_DEFINE3(mprotect, ...)` -> sys_mprotect). */

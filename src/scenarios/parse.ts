@@ -1,6 +1,7 @@
 // Reading a scenario file: JSON syntax, top-level fields and each step's fields and types.
 // Names and expressions are checked later against a model (validate.ts).
 import { ERAS } from '../kernel/model';
+import { parseEra } from '../kernel/index';
 import { IB_DRIVER_PRESETS, type IbDriverPreset } from '../sim/drivers/ib';
 import { OPS, type ExpectSpec, type Expectation, type Op, type Scenario, type ScenarioError, type Step } from './types';
 
@@ -52,7 +53,7 @@ export function scenarioFromJson(json: unknown, file: string): ParseResult {
   if (typeof name !== 'string' || !name) errors.push({ file, field: 'scenario', message: 'missing scenario name (a non-empty string)' });
   if (json.description !== undefined && typeof json.description !== 'string') errors.push({ file, field: 'description', message: 'must be a string' });
   const kernel = json.kernel;
-  if (kernel !== undefined && (typeof kernel !== 'string' || !(EXPECT_KEYS.has(kernel) && kernel !== 'default'))) {
+  if (kernel !== undefined && (typeof kernel !== 'string' || parseEra(kernel) === null)) {
     errors.push({ file, field: 'kernel', message: `unknown kernel era ${JSON.stringify(kernel)} (known: ${ERAS.join(', ')}, latest)` });
   }
   const driver = json.driver;
@@ -73,7 +74,7 @@ export function scenarioFromJson(json: unknown, file: string): ParseResult {
     ok: true,
     scenario: {
       file, name: name as string, description: json.description as string | undefined,
-      kernel: kernel as string | undefined, driver: driver as IbDriverPreset | undefined, steps,
+      kernel: kernel === undefined ? undefined : parseEra(kernel as string)!, driver: driver as IbDriverPreset | undefined, steps,
     },
   };
 }
@@ -174,13 +175,31 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Turns V8's "at position N" into a line and column. */
+/**
+ * Where JSON.parse failed, as line and column: V8 does not always say, so find the shortest
+ * prefix that fails with something other than "unexpected end" (prefixes before the bad token
+ * are merely incomplete).
+ */
 function jsonErrorWhere(text: string, message: string): string {
-  const m = /position (\d+)/.exec(message);
-  if (!m) return message;
-  const pos = Number(m[1]);
+  const failsAt = (n: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return false;
+    } catch (e) {
+      return !/end of (JSON )?input|Unterminated string|Unexpected end/i.test((e as Error).message);
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  if (!failsAt(hi)) return `${message.split('\n')[0]} (at the end of the file)`;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (failsAt(mid)) hi = mid; else lo = mid + 1;
+  }
+  const pos = Math.max(0, lo - 1);
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   const col = pos - before.lastIndexOf('\n');
-  return `${message.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${col}`;
+  const what = /Unexpected token '?(.)'?/.exec(message);
+  return `${what ? `unexpected '${what[1]}'` : message.split('\n')[0].replace(/ in JSON at position \d+/, '')} at line ${line}, column ${col}`;
 }

@@ -61,9 +61,8 @@ export interface ScenarioError {
 }
 
 export function formatScenarioError(e: ScenarioError): string {
-  const where = e.step === undefined ? '' : ` step ${e.step}`;
-  const field = e.field ? ` field '${e.field}'` : '';
-  return `${e.file}:${where}${field}: ${e.message}`;
+  const where = [e.step === undefined ? '' : `step ${e.step}`, e.field ? `field '${e.field}'` : ''].filter(Boolean).join(' ');
+  return where ? `${e.file}: ${where}: ${e.message}` : `${e.file}: ${e.message}`;
 }
 
 export interface StepReport {

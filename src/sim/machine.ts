@@ -62,6 +62,7 @@ export class Machine {
   // ---- processes ----------------------------------------------------------------------
 
   spawn(name: string): Process {
+    if (this.procs.has(name)) throw new Error(`process '${name}' already exists`);
     const p = new Process(name, this.nextPid++, FIRST_PAGE);
     this.procs.set(name, p);
     return p;

@@ -63,6 +63,30 @@ const PATH_CLUES: Array<{ id: string; pattern: RegExp; range: Range; why: string
   { id: 'arch-include-layout', pattern: /^arch\/[\w-]+\/include\/asm\//, range: { min: 'v5.4' }, why: 'arch/ARCH/include/asm/ exists since 2.6.2x' },
 ];
 
+// A kernel version named by the patch itself (a `linux-2.6.16-rc3/` path prefix, "against
+// 2.6.12.2" in the changelog) picks the era whose span holds that tree. The spans end where
+// the next era's defining change arrived: 2.6.16-rc1 (MADV_DONTFORK), 3.7 (uapi split),
+// 5.8 (mmap_lock, FOLL_PIN in use).
+function eraOfVersion(text: string): EraId | null {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.\d+)?(-rc\d+)?$/.exec(text);
+  if (!m) return null;
+  const major = Number(m[1]), minor = Number(m[2]), sub = m[3] === undefined ? 0 : Number(m[3]);
+  const rc = m[4] !== undefined;
+  if (major < 2 || (major === 2 && minor < 6)) return null;
+  if (major === 2) {
+    // 2.6.16-rcN already has MADV_DONTFORK (0x30, then 10); 2.6.15 and older do not.
+    if (sub < 16) return 'v2.6.13';
+    return 'v2.6.16';
+  }
+  if (major === 3) return minor < 7 ? 'v2.6.16' : 'v5.4';
+  if (major === 4 || (major === 5 && minor < 8)) return 'v5.4';
+  void rc;
+  return 'v6.12';
+}
+
+const VERSION_IN_PATH = /^linux-(\d+\.\d+(?:\.\d+){0,2}(?:-rc\d+)?)(?:\.orig)?\//;
+const VERSION_IN_TEXT = /\b(?:against|on top of|based on|applies to|rebased to)\s+(?:linux[- ]?|kernel\s+)?(v?\d+\.\d+(?:\.\d+){0,2}(?:-rc\d+)?)\b/i;
+
 // Mails dated before an era's first release candidate cannot target it.
 const ERA_RC1: Array<[EraId, number]> = [
   ['v2.6.16', Date.UTC(2006, 0, 17)],
@@ -108,9 +132,21 @@ export function detectEra(patchSet: PatchSet): EraDetection {
         if (max !== LATEST_ERA) add(`date:${max}`, `mail date ${patch.date}`, patch.line, { max }, `a patch mailed then predates ${ERAS[idx(max) + 1]}`);
       }
     }
+    const said = VERSION_IN_TEXT.exec(`${patch.subject ?? ''}\n${patch.message}`);
+    if (said) {
+      const era = eraOfVersion(said[1]!);
+      if (era) add(`version:${said[1]}`, `the mail names kernel ${said[1]}`, patch.line, { min: era, max: era }, `closest modelled era for ${said[1]}`);
+    }
     for (const file of patch.files) {
-      for (const path of [file.oldPath, file.newPath]) {
-        if (!path) continue;
+      for (const rawPath of [file.oldPath, file.newPath]) {
+        if (!rawPath) continue;
+        // Old-style diffs name the tree: linux-2.6.16-rc3/include/asm-alpha/mman.h.
+        const tree = VERSION_IN_PATH.exec(rawPath);
+        if (tree) {
+          const era = eraOfVersion(tree[1]!);
+          if (era) add(`version:${tree[1]}`, `tree linux-${tree[1]} in path ${rawPath}`, file.line, { min: era, max: era }, `closest modelled era for ${tree[1]}`);
+        }
+        const path = tree ? rawPath.slice(tree[0].length) : rawPath;
         for (const c of PATH_CLUES) if (c.pattern.test(path)) add(`path:${c.id}`, `path ${path}`, file.line, c.range, c.why);
       }
       const addedDefines = new Map<string, number>();

@@ -77,3 +77,17 @@ test('conflicting clues: the era most clues allow, with a note', () => {
   assert.equal(r.era, 'v5.4');
   assert.ok(r.clues.some((c) => /disagree/.test(c)));
 });
+
+test('a kernel version named by a tree prefix or the changelog picks its era', () => {
+  const r = detectEra(patchSet({ path: 'linux-2.6.16-rc3/include/asm-alpha/mman.h', lines: [[' ', '#define MADV_DONTNEED\t6']] }));
+  assert.equal(r.era, 'v2.6.16');
+  assert.ok(r.clues.some((c) => /linux-2\.6\.16-rc3/.test(c)));
+  assert.ok(r.clues.some((c) => /path include\/asm-alpha\/mman\.h/.test(c)), 'the tree prefix is stripped for layout clues');
+  const ps = patchSet({ lines: [[' ', 'int x;']] });
+  ps.patches[0]!.message = 'This is against 2.6.12.2 and adds PROT_DONTCOPY.';
+  assert.equal(detectEra(ps).era, 'v2.6.13');
+  ps.patches[0]!.message = 'Rebased on top of v5.4.';
+  assert.equal(detectEra(ps).era, 'v5.4');
+  ps.patches[0]!.message = 'Applies to 6.1 and later; tested for 3.5 hours.';
+  assert.equal(detectEra(ps).era, 'v6.12');
+});

@@ -63,7 +63,9 @@ const SINGLE_BITS: VmRow[] = [
 // 64-bit only: the high VMA bits (CONFIG_ARCH_USES_HIGH_VMA_FLAGS and friends).
 const HIGH = { only64: true };
 const HIGH_BITS: VmRow[] = [
-  ...[0, 1, 2, 3, 4].map((n) => A(['x86', 'powerpc', 'arm64'], bit(`VM_HIGH_ARCH_${n}`, 32 + n, { ...NEW, ...HIGH }))),
+  // CONFIG_ARCH_USES_HIGH_VMA_FLAGS: x86 and powerpc (pkeys) in 5.4; arm64 from 5.10 (MTE).
+  ...[0, 1, 2, 3, 4].map((n) => A(['x86', 'powerpc'], bit(`VM_HIGH_ARCH_${n}`, 32 + n, { ...NEW, ...HIGH }))),
+  ...[0, 1, 2, 3, 4].map((n) => A(['arm64'], bit(`VM_HIGH_ARCH_${n}`, 32 + n, { since: 'v6.12', ...HIGH }))),
   A(['x86', 'powerpc', 'arm64'], bit('VM_HIGH_ARCH_5', 37, { since: 'v6.12', ...HIGH })),
   // protection keys: x86 uses 4 key bits, powerpc 5, arm64 POE 3 (6.12)
   ...[0, 1, 2, 3].map((n) => A(['x86', 'powerpc'], bit(`VM_PKEY_BIT${n}`, 32 + n, { ...NEW, ...HIGH, note: 'protection key bit' }))),

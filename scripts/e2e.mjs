@@ -186,7 +186,8 @@ async function startCodeServer(profile, port) {
     profile.workspace,
   ];
   log(`starting code-server on 127.0.0.1:${port}`);
-  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  // Its config.yaml goes to the run folder, not the user's ~/.config.
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: join(profile.userData, '..', 'config') } });
   const out = [];
   child.stdout.on('data', (d) => out.push(String(d)));
   child.stderr.on('data', (d) => out.push(String(d)));
@@ -207,7 +208,7 @@ async function startCodeServer(profile, port) {
 
 function installExtension(profile, vsix) {
   const entry = join(CODE_SERVER, 'out', 'node', 'entry.js');
-  run(process.execPath, [entry, '--user-data-dir', profile.userData, '--extensions-dir', profile.extensions, '--install-extension', vsix, '--force']);
+  run(process.execPath, [entry, '--user-data-dir', profile.userData, '--extensions-dir', profile.extensions, '--install-extension', vsix, '--force'], { env: { XDG_CONFIG_HOME: join(profile.userData, '..', 'config') } });
 }
 
 // --- main -----------------------------------------------------------------------------------

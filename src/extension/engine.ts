@@ -25,7 +25,7 @@ export interface SimulateOptions {
 export type SimulateFn = (text: string, options: SimulateOptions) => Promise<SimulationReportLike> | SimulationReportLike;
 
 /** Flag facts for a hover, set once the kernel tables' describeFlag is available. */
-export type DescribeFlagFn = (token: FlagToken, options: { era?: string; arch: string }) => FlagDescriptionLike | null;
+export type DescribeFlagFn = (token: FlagToken, options: { era?: string; arch: string; lineText?: string }) => FlagDescriptionLike | null;
 
 export class Engine {
   private cReady: Promise<void> | null = null;
@@ -80,7 +80,7 @@ export class Engine {
     this.describeFn = fn;
   }
 
-  describeFlag(token: FlagToken, options: { era?: string; arch: string }): FlagDescriptionLike | null {
+  describeFlag(token: FlagToken, options: { era?: string; arch: string; lineText?: string }): FlagDescriptionLike | null {
     if (!this.describeFn) return null;
     try {
       return this.describeFn(token, options);

@@ -37,10 +37,11 @@ export class PatchHoverProvider implements vscode.HoverProvider {
         parts.push(trusted(findingHoverMarkdown({ finding: spec.finding, meta: this.engine.rule(spec.finding.rule), consequences: spec.consequences, documentUri: doc.uri.toString() })));
       }
     }
-    const token = flagTokenAt(doc.lineAt(pos.line).text, pos.character);
+    const lineText = doc.lineAt(pos.line).text;
+    const token = flagTokenAt(lineText, pos.character);
     if (token) {
       const era = a?.report.kernel.era;
-      const md = flagHoverMarkdown(token, this.engine.describeFlag(token, { era, arch: this.settings().arch }));
+      const md = flagHoverMarkdown(token, this.engine.describeFlag(token, { era, arch: this.settings().arch, lineText }));
       if (md) {
         parts.push(trusted(md));
         range ??= new vscode.Range(pos.line, token.start, pos.line, token.end);

@@ -41,7 +41,8 @@
  *   descendants(node, types|pred), findAssignments(scope, lvalue?), findCalls(scope, name?),
  *   findSwitchCases(scope) -> SwitchInfo{ groups: CaseGroup{ labels, labelTexts, statements } },
  *   caseFor(switchInfo, 'MADV_DONTFORK'), findConditions(scope), identifiersIn(node),
- *   enclosingStatement(node), enclosingFunctionName(node, fragment?)
+ *   enclosingStatement(node), enclosingFunctionName(node, fragment?),
+ *   findErrorGuards(nodes) -> { node, test, errno }[]  (`if (c) { err = -EINVAL; goto out; }`)
  */
 export { initC, isCReady, cParser, type InitCOptions } from './load';
 export {
@@ -64,6 +65,6 @@ export {
 } from './defines';
 export {
   descendants, findAssignments, findCalls, findSwitchCases, caseFor, findConditions, identifiersIn,
-  enclosingStatement, enclosingFunctionName,
-  type Assignment, type CallSite, type CaseGroup, type SwitchInfo, type Condition,
+  enclosingStatement, enclosingFunctionName, findErrorGuards,
+  type Assignment, type ErrorGuard, type CallSite, type CaseGroup, type SwitchInfo, type Condition,
 } from './queries';

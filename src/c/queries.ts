@@ -153,8 +153,8 @@ function groupCases(body: Node): CaseGroup[] {
     current.caseNodes.push(c);
     if (statements.length > 0) {
       current.statements.push(...statements);
-      const last = statements[statements.length - 1]!;
-      current.terminates = TERMINATORS.has(last.type) || (last.type === 'compound_statement' && TERMINATORS.has(last.lastNamedChild?.type ?? ''));
+      // Control leaves the group when any top-level statement of the body is a jump.
+      current.terminates = statements.some((st) => TERMINATORS.has(st.type) || (st.type === 'compound_statement' && TERMINATORS.has(st.lastNamedChild?.type ?? '')));
       groups.push(current);
       current = null;
     }
@@ -216,4 +216,31 @@ function normalizeHeaderFunction(fragment: CFragment): string | null {
   // The fragment's own function name may come from a definition elsewhere in the window;
   // for a node outside any visible definition the header's function is the answer.
   return fragment.headerFunctionName;
+}
+
+export interface ErrorGuard {
+  /** The if_statement. */
+  node: Node;
+  /** Its condition (parentheses removed). */
+  test: Node;
+  /** `EINVAL` from `error = -EINVAL; goto out;`, `return -EINVAL;`, `ret = -EPERM; break;`. */
+  errno: string;
+}
+
+/** `if (cond) { err = -EXXX; goto out; }` and `if (cond) return -EXXX;` guards in the given
+ *  nodes (e.g. a case body), outermost first. The errno is the first negated E* constant
+ *  assigned or returned in the if's consequence. */
+export function findErrorGuards(nodes: readonly Node[]): ErrorGuard[] {
+  const out: ErrorGuard[] = [];
+  for (const root of nodes) {
+    for (const n of descendants(root, 'if_statement')) {
+      const cons = n.childForFieldName('consequence');
+      let test = n.childForFieldName('condition');
+      if (!cons || !test) continue;
+      while (test.type === 'parenthesized_expression' && test.namedChildCount === 1) test = test.namedChildren[0]!;
+      const neg = descendants(cons, (x) => x.type === 'unary_expression' && x.childForFieldName('operator')?.type === '-' && /^E[A-Z0-9]+$/.test(x.childForFieldName('argument')?.text ?? ''))[0];
+      if (neg) out.push({ node: n, test, errno: neg.childForFieldName('argument')!.text });
+    }
+  }
+  return out;
 }

@@ -70,6 +70,8 @@ export interface FlagDescription {
   aliases: string[];
   /** Names with the same value in the namespace on other arches of this era. */
   collisions: FlagDefinition[];
+  /** Arches of this era where the same name has another value, or none (value null). */
+  variants: Array<{ arch: ArchId; value: bigint | null; header: string | null }>;
   /** One-line summary for messages, `formatFlag` plus the header. */
   summary: string;
   /** Markdown hover text. */
@@ -124,6 +126,7 @@ export function describeFlag(nameOrValue: string | bigint, options: DescribeOpti
     .filter((d) => d.namespace === namespace && d.value === value && d.name !== name && !d.composite)
     .map((d) => d.name);
   const collisions = findValueCollisions(namespace, value, era).filter((d) => d.arch !== arch && d.name !== name);
+  const variants = name ? valuesAcrossArches(name, era).filter((v) => v.value !== value) : [];
   const bits = bitsOf(value);
   const summary = `${formatFlag(name ?? `${namespace} value`, value)}${def ? ` in ${def.header}` : ''}`;
   const lines = [`**${formatFlag(name ?? `${namespace} value`, value)}**`, ''];
@@ -134,8 +137,12 @@ export function describeFlag(nameOrValue: string | bigint, options: DescribeOpti
   if (collisions.length) {
     lines.push('', `Same value on other architectures: ${collisions.map((c) => `${c.name} (${c.arch})`).join(', ')}.`);
   }
+  if (variants.length) {
+    const show = (v: bigint | null) => (v === null ? 'undefined' : namespace === 'MADV' ? `${v}` : hex(v));
+    lines.push('', `Differs on: ${variants.map((v) => `${v.arch} ${show(v.value)}`).join(', ')}.`);
+  }
   return {
-    name, value, bits, namespace, era, arch: def?.arch ?? arch, header: def?.header ?? null,
+    name, value, bits, namespace, era, arch: def?.arch ?? arch, header: def?.header ?? null, variants,
     ...(def?.note ? { note: def.note } : {}), ...(def?.composite ? { composite: true } : {}), ...(def?.only64 ? { only64: true } : {}),
     aliases, collisions, summary, hover: lines.join('\n'),
   };

@@ -189,3 +189,14 @@ test('2.6 headers: compatibility names and arch-only advice (checked against 2.6
   const five = findValueCollisions('MADV', 5n, 'v2.6.13').map((d) => `${d.name}@${d.arch}`).sort();
   assert.deepEqual(five, ['MADV_FREE@sparc', 'MADV_SPACEAVAIL@alpha', 'MADV_SPACEAVAIL@parisc']);
 });
+
+test('describeFlag lists the arches where the same name has another value', () => {
+  const w = describeFlag('MADV_WIPEONFORK', { era: 'v5.4', arch: 'generic' })!;
+  assert.deepEqual(w.variants.map((v) => [v.arch, v.value]), [['parisc', 71n]]);
+  assert.match(w.hover, /Differs on: parisc 71/);
+  const a = describeFlag('MAP_ANONYMOUS', { era: 'v6.12', arch: 'generic' })!;
+  assert.deepEqual(a.variants.map((v) => v.arch).sort(), ['alpha', 'mips', 'parisc', 'xtensa']);
+  const s = describeFlag('MAP_SYNC', { era: 'v6.12', arch: 'x86' })!;
+  assert.ok(s.variants.some((v) => v.arch === 'mips' && v.value === null));
+  assert.deepEqual(describeFlag('VM_DONTCOPY', { era: 'v6.12' })!.variants, []);
+});

@@ -28,14 +28,10 @@ function decode(buf: Buffer): string {
   }
 }
 
-function isBlank(line: Buffer): boolean {
-  return line.length === 0 || (line.length === 1 && line[0] === 13);
-}
-
 /** Scans the file for a NUL byte (binary data) without holding it in memory. */
 export async function findNulByte(path: string): Promise<number> {
   let offset = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
     const i = (chunk as Buffer).indexOf(0);
     if (i >= 0) return offset + i;
     offset += (chunk as Buffer).length;
@@ -47,21 +43,24 @@ export async function readMboxFile(
   path: string,
   onPatch: (patch: Patch) => void,
   onProblem: (problem: Problem) => void = () => {},
+  options: { chunkSize?: number } = {},
 ): Promise<MboxStreamResult> {
   const result: MboxStreamResult = { mails: 0, patches: 0, lines: 0, bytes: 0 };
   try {
     const nul = await findNulByte(path);
     if (nul >= 0) return { ...result, error: `binary data (a NUL byte at offset ${nul}), not a patch` };
 
-    let mail: Buffer[] = [];
-    let prevBlank = true; // the start of the file counts as "after a blank line"
-    let candidate: Buffer | null = null; // a `From ` line waiting for its next line
+    // The current mail is kept as slices of the chunks it spans (no per-line copies).
+    let mailParts: Buffer[] = [];
     let nextLine = 1;
+    let prevBlank = true; // the start of the file counts as "after a blank line"
 
     const flush = () => {
-      if (mail.length === 0) return;
-      const text = decode(Buffer.concat(mail));
-      mail = [];
+      if (mailParts.length === 0) return;
+      const bytes = mailParts.length === 1 ? mailParts[0] : Buffer.concat(mailParts);
+      mailParts = [];
+      if (bytes.length === 0) return;
+      const text = decode(bytes);
       result.mails++;
       const set = readPatchSet(text, nextLine);
       nextLine += countRawLines(text);
@@ -72,38 +71,50 @@ export async function readMboxFile(
       for (const pr of set.problems) onProblem(pr);
     };
 
-    const takeLine = (line: Buffer, withBreak: Buffer) => {
-      if (candidate) {
-        const c = candidate;
-        candidate = null;
-        const body = line[line.length - 1] === 13 ? line.subarray(0, -1) : line;
-        if (HEADER_FIELD.test(body.toString('latin1'))) flush();
-        mail.push(c);
+    /** Walks the complete lines of `buf`; returns where the unprocessed tail starts. With
+     *  `final`, the last line needs no line break. */
+    const walk = (buf: Buffer, final: boolean): number => {
+      let mailStart = 0;
+      let pos = 0;
+      while (pos < buf.length) {
+        let nl = buf.indexOf(10, pos);
+        if (nl < 0) {
+          if (!final) break;
+          nl = buf.length;
+        }
+        const end = nl > pos && buf[nl - 1] === 13 ? nl - 1 : nl;
+        const isFrom = prevBlank && end - pos > 5 && buf.compare(FROM_, 0, 5, pos, pos + 5) === 0;
+        if (isFrom) {
+          // A separator only if the next line is a header: that line must be complete here.
+          const nextStart = nl + 1;
+          let nextNl = buf.indexOf(10, nextStart);
+          if (nextNl < 0 && !final) {
+            mailParts.push(buf.subarray(mailStart, pos));
+            return pos;
+          }
+          if (nextNl < 0) nextNl = buf.length;
+          const next = buf.toString('latin1', Math.min(nextStart, buf.length), nextNl);
+          if (HEADER_FIELD.test(next)) {
+            mailParts.push(buf.subarray(mailStart, pos));
+            flush();
+            mailStart = pos;
+          }
+        }
+        prevBlank = end === pos;
+        pos = nl + 1;
       }
-      if (prevBlank && line.length > 5 && line.subarray(0, 5).equals(FROM_)) {
-        candidate = withBreak;
-        prevBlank = false;
-        return;
-      }
-      mail.push(withBreak);
-      prevBlank = isBlank(line);
+      mailParts.push(buf.subarray(mailStart, Math.min(pos, buf.length)));
+      return Math.min(pos, buf.length);
     };
 
     let rest: Buffer = Buffer.alloc(0);
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-      const buf = rest.length ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+    for await (const chunk of createReadStream(path, { highWaterMark: options.chunkSize ?? 256 * 1024 })) {
       result.bytes += (chunk as Buffer).length;
-      let start = 0;
-      for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
-        // Copy: the chunk must not be kept alive by a slice of it.
-        const withBreak = Buffer.from(buf.subarray(start, nl + 1));
-        takeLine(withBreak.subarray(0, withBreak.length - 1), withBreak);
-        start = nl + 1;
-      }
-      rest = Buffer.from(buf.subarray(start));
+      const buf = rest.length ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+      const done = walk(buf, false);
+      rest = Buffer.from(buf.subarray(done));
     }
-    if (rest.length) takeLine(rest, rest);
-    if (candidate) mail.push(candidate);
+    if (rest.length) walk(rest, true);
     flush();
     result.lines = nextLine - 1;
     return result;

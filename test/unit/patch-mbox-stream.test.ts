@@ -10,10 +10,10 @@ import { readMboxFile } from '../../src/patch/mbox-stream';
 import type { Patch, Problem } from '../../src/patch/types';
 import { fixture } from './patch-helpers';
 
-async function stream(path: string) {
+async function stream(path: string, chunkSize?: number) {
   const patches: Patch[] = [];
   const problems: Problem[] = [];
-  const result = await readMboxFile(path, (p) => patches.push(p), (p) => problems.push(p));
+  const result = await readMboxFile(path, (p) => patches.push(p), (p) => problems.push(p), { chunkSize });
   return { patches, problems, result };
 }
 
@@ -29,13 +29,16 @@ test('streaming equals whole-file reading on a series with a reply and a short h
       const path = join(dir, `${name}.mbox`);
       writeFileSync(path, t);
       const whole = readDocument(t);
-      const s = await stream(path);
+      // Tiny chunks put chunk boundaries inside lines, CRLFs and `From ` separators.
+      for (const chunk of [3, 7, 64, undefined]) {
+      const s = await stream(path, chunk);
       assert.equal(s.result.error, undefined);
       assert.equal(s.result.mails, 6);
       assert.deepEqual(s.patches, whole.patches, name);
       assert.deepEqual(s.problems, whole.problems, name);
       assert.equal(s.problems.length, 1);
       assert.equal(s.result.lines, t.split(/\r\n|\n/).length - 1);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { detectEra } from '../kernel/index';
 import type { EraId } from '../kernel/model';
 import type { PatchSet } from '../patch/types';
 import { RuleContext } from './context';
+import { initC } from '../c/index';
 import { RULES } from './registry';
 import type { CheckOptions, CheckReport, Finding, KernelChoice, Rule, SeveritySetting } from './types';
 
@@ -23,6 +24,13 @@ export async function checkPatchSet(text: string, patchSet: PatchSet, options: C
   const arch = options.arch ?? 'all';
   const ctx = new RuleContext(text, options.path ?? null, patchSet, kernel, arch);
   const findings: Finding[] = [];
+  const cProblem = await loadC();
+  if (cProblem && patchSet.patches.some((p) => p.files.length > 0)) {
+    findings.push({
+      rule: 'MM000', severity: 'warning', line: 1, column: 1, endLine: 1, endColumn: 2, related: [],
+      message: `the C parser could not be loaded (${cProblem}); only rules that need no parse ran`,
+    });
+  }
   for (const rule of RULES) {
     const setting = effectiveSetting(rule, options.rules);
     if (setting === 'off') continue;
@@ -32,6 +40,16 @@ export async function checkPatchSet(text: string, patchSet: PatchSet, options: C
   }
   findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message));
   return { path: options.path ?? null, kernel, arch, findings: dedupe(findings) };
+}
+
+/** Loads tree-sitter once; a failure is reported, not thrown. */
+async function loadC(): Promise<string | null> {
+  try {
+    await initC();
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  }
 }
 
 function effectiveSetting(rule: Rule, overrides: Record<string, SeveritySetting> | undefined): SeveritySetting | 'default' {

@@ -2,17 +2,36 @@
 // (parsed hunks, #define changes, symbol tables, hook changes) computed once per document and
 // only when a rule asks for them, so turning rules off also skips their analyses.
 import type { PatchSet, Hunk, HunkLine, FileDiff, Patch } from '../patch/types';
-import type { ArchId } from '../kernel/model';
+import type { ArchId, KernelModel } from '../kernel/model';
+import { flagDefinitions, formatFlag, kernelModel, symbolTable, bitsOf } from '../kernel/index';
+import type { Namespace } from '../kernel/index';
+import { applyDefineChanges } from '../kernel/index';
+import { collectDefineChanges, parseHunk, patchMacros, isCReady } from '../c/index';
+import type { DefineChange, EvalEnv, HunkTrees, MacroDefinition } from '../c/index';
+import { extractHookChanges } from '../bridge/index';
+import type { HookChange } from '../bridge/index';
 import type { Finding, KernelChoice, RelatedLocation, Fix, RuleMeta } from './types';
 
 /** One hunk with the file and patch it belongs to. */
 export interface HunkRef {
   patch: Patch;
+  patchIndex: number;
   file: FileDiff;
   hunk: Hunk;
   /** Path of the file the hunk changes (new path, or old path for a deletion), or null for
    *  a quoted fragment with no file header. */
   path: string | null;
+}
+
+export interface ParsedHunk extends HunkRef {
+  trees: HunkTrees;
+}
+
+/** A hunk line found by its document line. */
+export interface LocatedLine {
+  ref: HunkRef;
+  index: number;
+  line: HunkLine;
 }
 
 export interface Range {
@@ -39,6 +58,15 @@ export class RuleContext {
     return this.memo.get(key) as T;
   }
 
+  get era() {
+    return this.kernel.era;
+  }
+
+  /** The one arch used where a single table is needed (`all` reads the generic headers). */
+  get tableArch(): ArchId {
+    return this.arch === 'all' ? 'generic' : this.arch;
+  }
+
   /** The raw document line `n` (1-based), without its line ending; '' past the end. */
   documentLine(n: number): string {
     const lines = this.shared('lines', () => this.text.split(/\r\n|\r|\n/));
@@ -49,17 +77,147 @@ export class RuleContext {
   hunks(): HunkRef[] {
     return this.shared('hunks', () => {
       const out: HunkRef[] = [];
-      for (const patch of this.patchSet.patches)
+      this.patchSet.patches.forEach((patch, patchIndex) => {
         for (const file of patch.files)
-          for (const hunk of file.hunks) out.push({ patch, file, hunk, path: file.newPath ?? file.oldPath });
+          for (const hunk of file.hunks) out.push({ patch, patchIndex, file, hunk, path: file.newPath ?? file.oldPath });
+      });
       return out;
     });
+  }
+
+  /** Hunks with their pre/post C trees; hunks the parser cannot take are left out. Empty
+   *  when the C parser is not loaded (the engine reports that once). */
+  parsedHunks(): ParsedHunk[] {
+    return this.shared('parsed', () => {
+      if (!isCReady()) return [];
+      const out: ParsedHunk[] = [];
+      for (const ref of this.hunks()) {
+        if (ref.file.isBinary) continue;
+        try {
+          out.push({ ...ref, trees: parseHunk(ref.hunk) });
+        } catch {
+          /* one unparsable hunk does not stop the others */
+        }
+      }
+      return out;
+    });
+  }
+
+  /** The hunk line at a document line, when that line is part of a hunk. */
+  lineAt(docLine: number): LocatedLine | null {
+    const index = this.shared('lineIndex', () => {
+      const m = new Map<number, LocatedLine>();
+      for (const ref of this.hunks()) ref.hunk.lines.forEach((line, i) => m.set(line.line, { ref, index: i, line }));
+      return m;
+    });
+    return index.get(docLine) ?? null;
+  }
+
+  /** The era's kernel model on `tableArch` (generic when that arch has no port in the era). */
+  model(): KernelModel {
+    return this.shared('model', () => {
+      try {
+        return kernelModel(this.era, this.tableArch);
+      } catch {
+        return kernelModel(this.era, 'generic');
+      }
+    });
+  }
+
+  /** Flag table of the era before the patch. */
+  baseSymbols(arch: ArchId = this.tableArch): Map<string, bigint> {
+    return this.shared(`base:${arch}`, () => {
+      try {
+        return symbolTable(this.era, arch);
+      } catch {
+        return new Map();
+      }
+    });
+  }
+
+  /** #defines the patch adds, removes or changes, values evaluated with the era's table. */
+  defineChanges(): DefineChange[] {
+    return this.shared('defines', () => {
+      if (!isCReady()) return [];
+      const base = this.baseSymbols();
+      return collectDefineChanges(this.patchSet, { lookup: (n) => base.get(n) });
+    });
+  }
+
+  /** The flag table after the patch: the era's table with the patch's #defines applied. */
+  symbols(): Map<string, bigint> {
+    return this.shared('symbols', () =>
+      applyDefineChanges(
+        this.baseSymbols(),
+        this.defineChanges()
+          .filter((d) => d.status === 'added' || d.status === 'changed' || d.status === 'removed')
+          .map((d) => ({
+            name: d.name,
+            change: d.status as 'added' | 'changed' | 'removed',
+            value: d.afterValue?.ok ? d.afterValue.value : undefined,
+          })),
+      ),
+    );
+  }
+
+  /** Evaluation environment for the post-image: patched table plus the patch's macros. */
+  postEnv(): EvalEnv {
+    return this.shared('postEnv', () => {
+      const table = this.symbols();
+      const macros: Map<string, MacroDefinition> = isCReady() ? patchMacros(this.patchSet, 'post') : new Map();
+      return { lookup: (n: string) => table.get(n), macros };
+    });
+  }
+
+  /** What the patch changes in the behaviours the simulator models (src/bridge). */
+  hookChanges(): HookChange[] {
+    return this.shared('hooks', () => {
+      if (!isCReady()) return [];
+      return extractHookChanges(this.patchSet, { era: this.era, arch: this.tableArch });
+    });
+  }
+
+  /** Single-bit names of a namespace by value, era table first, then the patch's new names. */
+  private namesByBit(namespace: Namespace): Map<bigint, string> {
+    return this.shared(`names:${namespace}`, () => {
+      const m = new Map<bigint, string>();
+      for (const d of flagDefinitions(this.era, this.tableArch)) {
+        if (d.namespace === namespace && !d.composite && !m.has(d.value)) m.set(d.value, d.name);
+      }
+      for (const d of this.defineChanges()) {
+        if ((d.status === 'added' || d.status === 'changed') && d.name.startsWith(namespace + '_') && d.afterValue?.ok && !m.has(d.afterValue.value)) {
+          m.set(d.afterValue.value, d.name);
+        }
+      }
+      return m;
+    });
+  }
+
+  /** `VM_DONTCOPY (0x00020000, bit 17)` for each bit of `bits`, unnamed ones as `bit N`. */
+  describeBits(bits: bigint, namespace: Namespace = 'VM'): string[] {
+    const names = this.namesByBit(namespace);
+    return bitsOf(bits).map((b) => {
+      const v = 1n << BigInt(b);
+      const name = names.get(v);
+      return name ? formatFlag(name, v) : `bit ${b} (0x${v.toString(16).padStart(8, '0')})`;
+    });
+  }
+
+  /** Name of one bit or value in a namespace, or null. */
+  nameOf(value: bigint, namespace: Namespace = 'VM'): string | null {
+    return this.namesByBit(namespace).get(value) ?? null;
   }
 }
 
 /** The document range covering a hunk line's text (not its `+`/`-` marker or quoting). */
 export function lineRange(l: HunkLine, from = 0, to = l.text.length): Range {
   return { line: l.line, column: l.column + from, endLine: l.line, endColumn: l.column + Math.max(to, from + 1) };
+}
+
+/** The range of a hunk line's text without its leading and trailing whitespace. */
+export function trimmedLineRange(l: HunkLine): Range {
+  const start = l.text.length - l.text.trimStart().length;
+  return lineRange(l, start, Math.max(start + 1, l.text.trimEnd().length));
 }
 
 export function makeFinding(
@@ -70,4 +228,10 @@ export function makeFinding(
   fix?: Fix,
 ): Finding {
   return { rule: meta.id, severity: meta.defaultSeverity, message, ...at, related, ...(fix ? { fix } : {}) };
+}
+
+/** Joins names as `A, B and C`. */
+export function listText(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return items.slice(0, -1).join(', ') + ' and ' + items[items.length - 1];
 }

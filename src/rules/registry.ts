@@ -2,8 +2,11 @@
 // in docs/rules/.
 import type { Rule } from './types';
 import { mm000 } from './mm000-input';
+import { mm001 } from './mm001-prot-not-protection';
+import { mm002 } from './mm002-mprotect-kept-flags';
+import { mm003 } from './mm003-access-check';
 
-export const RULES: readonly Rule[] = [mm000];
+export const RULES: readonly Rule[] = [mm000, mm001, mm002, mm003];
 
 export function findRule(id: string): Rule | undefined {
   const want = id.trim().toUpperCase();

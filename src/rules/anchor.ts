@@ -1,0 +1,55 @@
+// Where to put a finding built from a hook change: the bridge gives the document lines behind
+// a change (removed and added lines, and the #define lines of macros the code uses). A finding
+// belongs on the added line that does the damage; the other lines become related locations.
+import type { HookChange } from '../bridge/index';
+import type { RelatedLocation } from './types';
+import { trimmedLineRange, type LocatedLine, type Range, type RuleContext } from './context';
+
+const DEFINE = /^\s*#\s*define\b/;
+
+export interface Anchor {
+  at: Range;
+  line: LocatedLine | null;
+  related: RelatedLocation[];
+}
+
+function mentions(text: string, names: readonly string[]): boolean {
+  return names.some((n) => new RegExp(`\\b${n}\\b`).test(text));
+}
+
+/** Picks the `+` line of `lines` that best carries the finding: a code line (not a #define)
+ *  naming one of `names`, else the first code line, else the first added line. */
+export function anchorLines(ctx: RuleContext, lines: readonly number[], names: readonly string[] = []): Anchor {
+  const located = lines.map((l) => ctx.lineAt(l)).filter((x): x is LocatedLine => x !== null);
+  const added = located.filter((l) => l.line.kind === '+');
+  const code = added.filter((l) => !DEFINE.test(l.line.text));
+  const pick =
+    code.find((l) => mentions(l.line.text, names)) ??
+    code[0] ??
+    added.find((l) => mentions(l.line.text, names)) ??
+    added[0] ??
+    located.find((l) => l.line.kind === '-') ??
+    located[0] ??
+    null;
+  if (!pick) {
+    const first = lines[0] ?? 1;
+    return { at: { line: first, column: 1, endLine: first, endColumn: 2 }, line: null, related: [] };
+  }
+  const related: RelatedLocation[] = [];
+  for (const l of added) {
+    if (l === pick) continue;
+    const r = trimmedLineRange(l.line);
+    const what = DEFINE.test(l.line.text) ? `macro defined by the patch: ${l.line.text.trim()}` : `also part of this change: ${l.line.text.trim()}`;
+    related.push({ message: what, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn });
+  }
+  return { at: trimmedLineRange(pick.line), line: pick, related };
+}
+
+export function anchorHook(ctx: RuleContext, hook: HookChange, names: readonly string[] = []): Anchor {
+  return anchorLines(ctx, hook.lines, names);
+}
+
+/** Name of a single-bit constant without its value: `VM_DONTCOPY (0x..., bit 17)` -> `VM_DONTCOPY`. */
+export function bareName(described: string): string {
+  return described.replace(/\s*\(.*$/, '');
+}

@@ -497,8 +497,13 @@ export class Machine {
     for (const pv of parent.vmas) {
       if ((pv.flags & m.fork.skipFlags) !== 0n) continue;
       const flags = pv.flags & ~m.fork.childClear;
-      const cv = new Vma(pv.start, pv.end, flags, pv.backing);
-      cv.origins = pv.origins.slice();
+      // Page tables are copied only for anonymous memory that has pages and is not wiped
+      // (vma_needs_copy); everything else starts empty in the child and faults in.
+      const copyPtes = pv.backing === 'anon' && pv.hasAnon && (pv.flags & m.fork.wipeFlags) === 0n;
+      const cv = copyPtes
+        ? new Vma(pv.start, pv.end, flags, pv.backing, pv.pt.slice(), new Uint8Array(pv.pages))
+        : new Vma(pv.start, pv.end, flags, pv.backing);
+      if (pv.origins.length) cv.origins = pv.origins.slice();
       cv.device = pv.device;
       if (pv.shm) { cv.shm = pv.shm; cv.shmOff = pv.shmOff; pv.shm.users++; }
       child.vmas.push(cv);
@@ -510,16 +515,15 @@ export class Machine {
         }
         cv.origins = cv.origins.filter((o) => (lost & o.bit) === 0n);
       }
-      if ((pv.flags & m.fork.wipeFlags) !== 0n) continue; // empty page tables in the child
-      if (pv.backing !== 'anon' || !pv.hasAnon) continue; // refaulted from shmem / nothing to copy
+      if (!copyPtes) continue;
       cv.hasAnon = true;
       const isCow = (pv.flags & (c.VM_SHARED | c.VM_MAYWRITE)) === c.VM_MAYWRITE;
       const ppt = pv.pt;
       const pwr = pv.wr;
-      const cpt = ppt.slice();
+      const cpt = cv.pt;
       const cwr = cv.wr;
       const n = ppt.length;
-      F.reserve(copyPinned ? n : 0);
+      if (copyPinned) F.reserve(n);
       const mapcount = F.mapcount;
       const refcount = F.refcount;
       const bits = F.bits;
@@ -542,7 +546,6 @@ export class Machine {
         if (isCow) pwr[i] = 0;
         else cwr[i] = pwr[i];
       }
-      cv.pt = cpt;
     }
     return ok;
   }

@@ -106,17 +106,12 @@ export function describeFlag(nameOrValue: string | bigint, options: DescribeOpti
   if (asNumber !== null) {
     value = asNumber;
     namespace = options.namespace ?? 'VM';
-    def = defs.find((d) => d.namespace === namespace && d.value === value && !d.composite);
+    def = (eraIndex(era).byValue.get(`${namespace}:${value}`) ?? []).find((d) => d.arch === arch);
   } else {
     const name = (nameOrValue as string).trim();
-    def = defs.find((d) => d.name === name);
-    if (!def) {
-      // Known on another arch of this era? Describe it there, so hovers still say something.
-      for (const other of archesInEra(era)) {
-        def = definitionsOf(era, other).find((d) => d.name === name);
-        if (def) break;
-      }
-    }
+    const perArch = eraIndex(era).byName.get(name);
+    // Known only on another arch of this era? Describe it there, so hovers still say something.
+    def = perArch?.get(arch) ?? (perArch ? [...perArch.values()][0] : undefined);
     if (!def) return null;
     value = def.value;
     namespace = def.namespace;
@@ -148,22 +143,45 @@ export function describeFlag(nameOrValue: string | bigint, options: DescribeOpti
   };
 }
 
+// Per-era indexes over every arch, so hovers and per-define rule checks stay cheap.
+interface EraIndex {
+  byValue: Map<string, FlagDefinition[]>;
+  byName: Map<string, Map<ArchId, FlagDefinition>>;
+}
+const eraIndexes = new Map<EraId, EraIndex>();
+
+function eraIndex(era: EraId): EraIndex {
+  let idx = eraIndexes.get(era);
+  if (idx) return idx;
+  idx = { byValue: new Map(), byName: new Map() };
+  for (const arch of archesInEra(era)) {
+    for (const d of definitionsOf(era, arch)) {
+      if (!d.composite) {
+        const key = `${d.namespace}:${d.value}`;
+        const list = idx.byValue.get(key) ?? [];
+        list.push(d);
+        idx.byValue.set(key, list);
+      }
+      const perArch = idx.byName.get(d.name) ?? new Map<ArchId, FlagDefinition>();
+      perArch.set(arch, d);
+      idx.byName.set(d.name, perArch);
+    }
+  }
+  eraIndexes.set(era, idx);
+  return idx;
+}
+
 /** Every non-composite definition in `namespace` with exactly `value`, on every arch of `era`.
  *  Value 0 only matches when asked for explicitly (VM_NONE, PROT_NONE, MADV_NORMAL). */
 export function findValueCollisions(namespace: Namespace, value: bigint, era: EraId = LATEST_ERA): FlagDefinition[] {
-  const out: FlagDefinition[] = [];
-  for (const arch of archesInEra(era)) {
-    for (const d of definitionsOf(era, arch)) {
-      if (d.namespace === namespace && d.value === value && !d.composite) out.push(d);
-    }
-  }
-  return out;
+  return [...(eraIndex(era).byValue.get(`${namespace}:${value}`) ?? [])];
 }
 
 /** Which arches of `era` define `name` and with what value (for "missing from an arch header"). */
 export function valuesAcrossArches(name: string, era: EraId = LATEST_ERA): Array<{ arch: ArchId; value: bigint | null; header: string | null }> {
+  const perArch = eraIndex(era).byName.get(name);
   return archesInEra(era).map((arch) => {
-    const d = definitionsOf(era, arch).find((x) => x.name === name);
+    const d = perArch?.get(arch);
     return { arch, value: d ? d.value : null, header: d ? d.header : null };
   });
 }

@@ -124,8 +124,9 @@
   }
 
   function firstDiffering(c) {
-    const i = c.patched.steps.findIndex(function (s) { return s.differs; });
-    return i >= 0 ? i : Math.max(0, c.patched.steps.length - 1);
+    const run = c.patched || c.base;
+    const i = run.steps.findIndex(function (s) { return s.differs; });
+    return i >= 0 ? i : Math.max(0, run.steps.length - 1);
   }
 
   let current = null;
@@ -173,13 +174,20 @@
       head.appendChild(el('span', 'badge sev ' + c.severity, c.severity));
       head.appendChild(el('span', 'scenario', c.scenario));
       head.appendChild(el('span', 'summary', c.summary));
-      head.appendChild(lineLinks(c.lines));
-      head.addEventListener('click', function () { reveal(c.lines[0]); });
-      head.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') reveal(c.lines[0]); });
+      if (c.lines.length) {
+        head.appendChild(lineLinks(c.lines));
+        head.addEventListener('click', function () { reveal(c.lines[0]); });
+        head.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') reveal(c.lines[0]); });
+      }
       card.appendChild(head);
       const runs = el('div', 'runs');
-      runs.appendChild(runColumn(c, c.base, 'Before the patch', 'base'));
-      runs.appendChild(runColumn(c, c.patched, 'After the patch', 'patched'));
+      if (c.patched) {
+        runs.appendChild(runColumn(c, c.base, 'Before the patch', 'base'));
+        runs.appendChild(runColumn(c, c.patched, 'After the patch', 'patched'));
+      } else {
+        runs.classList.add('single');
+        runs.appendChild(runColumn(c, c.base, 'Run on ' + view.kernel, 'base'));
+      }
       card.appendChild(runs);
       list.appendChild(card);
     });

@@ -7,6 +7,9 @@ import type { ExtensionSettings } from './settings';
 import { isPatchDocument } from './patch-documents';
 import { simulationView } from './simulation-view';
 import { SimulatePanel } from './simulate-panel';
+import { librarySources, runScenarioView, scenarioFromText, type ScenarioSource } from './scenario-run';
+import { kernelModel, LATEST_ERA } from '../kernel/index';
+import type { ArchId, EraId } from '../kernel/index';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -104,6 +107,77 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
     }),
 
+    vscode.commands.registerCommand('mmlens.runScenario', async (fileArg?: unknown) => {
+      const sources = await scenarioSources(settings(), log);
+      let source: ScenarioSource | undefined;
+      if (typeof fileArg === 'string' || fileArg instanceof vscode.Uri) {
+        const uri = typeof fileArg === 'string' ? vscode.Uri.parse(fileArg, true) : fileArg;
+        source = fileSource(uri);
+      } else {
+        const pick = await vscode.window.showQuickPick(
+          sources.map((s) => ({ label: s.label, description: s.origin === 'library' ? 'library' : vscode.workspace.asRelativePath(s.origin), source: s })),
+          { title: 'Run a fork-safety scenario', placeHolder: 'library scenarios, and *.json in mmlens.scenarioFolders', matchOnDescription: true },
+        );
+        source = pick?.source;
+      }
+      if (!source) return;
+      const active = vscode.window.activeTextEditor?.document;
+      const patchDoc = active && isPatchDocument(active) ? active : undefined;
+      const s = settings();
+      const era: EraId = s.kernel === 'auto' ? ((patchDoc && docs.analysis(patchDoc.uri)?.report.kernel.era) || LATEST_ERA) : s.kernel === 'latest' ? LATEST_ERA : s.kernel;
+      const arch: ArchId = s.arch === 'all' ? 'generic' : s.arch;
+      try {
+        const scenario = await source.load();
+        const patched = patchDoc ? await engine.patchedModel(patchDoc.getText(), { kernel: era, arch }) : null;
+        const r = runScenarioView(scenario, kernelModel(era, arch), patched);
+        log(`scenario ${scenario.name} on ${era}/${arch}${patched ? ' and the patched model' : ''}: ${r.passed ? 'passed' : 'an expectation failed'}\n${r.timeline}`);
+        SimulatePanel.show(context.extensionUri, patchDoc?.uri ?? active?.uri ?? context.extensionUri, r.view, log);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        log(`scenario ${source.label}: ${msg}`);
+        void vscode.window.showErrorMessage(`Run Fork-Safety Scenario: ${msg}`);
+      }
+    }),
+
     vscode.commands.registerCommand('mmlens.showOutput', () => deps.output.show(true)),
   ];
+}
+
+function fileSource(uri: vscode.Uri): ScenarioSource {
+  return {
+    label: uri.path.split('/').pop() ?? uri.toString(),
+    origin: uri.toString(),
+    load: async () => scenarioFromText(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), vscode.workspace.asRelativePath(uri)),
+  };
+}
+
+/** Library scenarios, then *.json files of mmlens.scenarioFolders (relative to each workspace
+ *  folder, or absolute), then an open JSON editor that looks like a scenario. */
+async function scenarioSources(settings: ExtensionSettings, log: (s: string) => void): Promise<ScenarioSource[]> {
+  const out: ScenarioSource[] = [];
+  const seen = new Set<string>();
+  const add = (s: ScenarioSource) => {
+    if (!seen.has(s.origin)) {
+      seen.add(s.origin);
+      out.push(s);
+    }
+  };
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && active.languageId === 'json' && /"steps"\s*:/.test(active.getText())) {
+    const doc = active;
+    add({ label: doc.uri.path.split('/').pop() ?? 'scenario', origin: doc.uri.toString(), load: async () => scenarioFromText(doc.getText(), vscode.workspace.asRelativePath(doc.uri)) });
+  }
+  for (const folder of settings.scenarioFolders) {
+    const bases = folder.startsWith('/') ? [vscode.Uri.file(folder)] : (vscode.workspace.workspaceFolders ?? []).map((w) => vscode.Uri.joinPath(w.uri, folder));
+    for (const base of bases) {
+      try {
+        const files = await vscode.workspace.findFiles(new vscode.RelativePattern(base, '**/*.json'), undefined, 500);
+        for (const f of files.sort((a, b) => a.path.localeCompare(b.path))) add(fileSource(f));
+      } catch (e) {
+        log(`mmlens.scenarioFolders: cannot list ${base.toString()}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+  for (const s of librarySources()) add(s);
+  return out;
 }

@@ -9,6 +9,7 @@ import { RULES, findRule } from '../rules/registry';
 import type { CheckOptions, CheckReport, RuleMeta } from './engine-types';
 import type { SimulationReportLike } from './engine-types';
 import type { FlagToken } from './flag-token';
+import type { ArchId, EraId, KernelModel } from '../kernel/model';
 import type { FlagDescriptionLike } from './flag-hover';
 
 export type Logger = (line: string) => void;
@@ -24,6 +25,9 @@ export interface SimulateOptions {
 /** The simulation entry point, set once the bridge is available (see wireSimulation). */
 export type SimulateFn = (text: string, options: SimulateOptions) => Promise<SimulationReportLike> | SimulationReportLike;
 
+/** The patched KernelModel of a patch (base era + its hook changes), set with the bridge. */
+export type PatchedModelFn = (text: string, options: { kernel: EraId; arch: ArchId }) => Promise<KernelModel | null> | KernelModel | null;
+
 /** Flag facts for a hover, set once the kernel tables' describeFlag is available. */
 export type DescribeFlagFn = (token: FlagToken, options: { era?: string; arch: string; lineText?: string }) => FlagDescriptionLike | null;
 
@@ -31,6 +35,7 @@ export class Engine {
   private cReady: Promise<void> | null = null;
   private simulateFn: SimulateFn | null = null;
   private describeFn: DescribeFlagFn | null = null;
+  private patchedModelFn: PatchedModelFn | null = null;
 
   constructor(
     private readonly distDir: string | undefined,
@@ -74,6 +79,17 @@ export class Engine {
     const t0 = performance.now();
     const report = await this.simulateFn(text, options);
     return { report, ms: performance.now() - t0 };
+  }
+
+  setPatchedModel(fn: PatchedModelFn): void {
+    this.patchedModelFn = fn;
+  }
+
+  /** Null when the bridge is not wired or the patch changes nothing modelled. */
+  async patchedModel(text: string, options: { kernel: EraId; arch: ArchId }): Promise<KernelModel | null> {
+    if (!this.patchedModelFn) return null;
+    await this.ready();
+    return this.patchedModelFn(text, options);
   }
 
   setDescribeFlag(fn: DescribeFlagFn): void {

@@ -60,7 +60,8 @@ export interface ConsequenceView {
   /** 1-based document lines behind it; the first is revealed on click. */
   lines: number[];
   base: RunView;
-  patched: RunView;
+  /** Null for a single run (a scenario run with no patch open). */
+  patched: RunView | null;
 }
 export interface HookChangeView {
   hook: string;
@@ -136,9 +137,11 @@ function eventText(e: EventLike): string {
   return e.detail ? `${e.kind}: ${e.detail}` : e.kind;
 }
 
-function runView(run: OutcomeLike, other: OutcomeLike): RunView {
+/** One run as the view draws it; `other` is the run it is compared with (null: none, and a
+ *  step is marked when its expectation failed). */
+export function runView(run: OutcomeLike, other: OutcomeLike | null): RunView {
   const steps = (run.steps ?? []).slice(0, MAX_STEPS);
-  const others = other.steps ?? [];
+  const others = other?.steps ?? [];
   const events = run.events ?? [];
   return {
     steps: steps.map((s: StepLike, i) => ({
@@ -146,7 +149,7 @@ function runView(run: OutcomeLike, other: OutcomeLike): RunView {
       label: s.text ?? `${s.op}${s.proc ? ` ${s.proc}` : ''}`,
       result: describeResult(s),
       ok: s.result?.ok !== false,
-      differs: describeResult(s) !== describeResult(others[i]),
+      differs: other ? describeResult(s) !== describeResult(others[i]) : s.passed === false,
       events: events.filter((e) => e.step === (s.index ?? i)).map(eventText),
       state: stateView(s.state),
     })),

@@ -1,0 +1,422 @@
+// simulatePatch: run the scenario library (plus the bridge's own scenarios, the user's
+// --scenario files and scenarios generated for each new uapi name) on the base model and on
+// the patched model, and turn every difference into a consequence: what changed, how bad it
+// is, and which hook changes cause it. Attribution is computed by re-running the scenario
+// with each hook change applied alone (and, when no change alone reproduces it, with each
+// one left out), never looked up.
+import type { KernelModel } from '../kernel/model';
+import type { SimEvent, StepResult } from '../sim/types';
+import { readPatchSet } from '../patch/index';
+import { initC } from '../c/index';
+import { libraryScenarios, runScenario, validateScenario, formatScenarioError, type Scenario, type ScenarioResult, type Step } from '../scenarios/index';
+import { scenarioFromJson } from '../scenarios/parse';
+import { applyHookChanges, changesModel } from './apply';
+import { generateScenarios } from './generate';
+import { patchedModelOfPatchSet, type KernelRequest } from './patched';
+import type { ArchId } from '../kernel/model';
+import type { Consequence, ConsequenceSeverity, EventOutcome, HookChange, Outcome, SimulationReport, StepOutcome } from './types';
+import mprotectDoorbellFork from './scenarios/mprotect-doorbell-fork.json';
+import mprotectRegisteredFork from './scenarios/mprotect-registered-fork.json';
+
+export interface SimulateOptions {
+  kernel?: KernelRequest;
+  arch?: ArchId;
+  /** Extra scenarios (`--scenario S.json`), already parsed. */
+  scenarios?: Scenario[];
+  /** Leave out the built-in library (tests, benchmarks of one scenario). */
+  noLibrary?: boolean;
+  /** Only these scenarios (by name) from the library and bridge sets. */
+  only?: string[];
+}
+
+const BRIDGE_SCENARIOS: [string, unknown][] = [
+  ['bridge/mprotect-doorbell-fork.json', mprotectDoorbellFork],
+  ['bridge/mprotect-registered-fork.json', mprotectRegisteredFork],
+];
+
+/** The bridge's own scenarios (cases the library does not cover: mprotect on the doorbell). */
+export function bridgeScenarios(): Scenario[] {
+  return BRIDGE_SCENARIOS.map(([file, json]) => {
+    const r = scenarioFromJson(json, file);
+    if (!r.ok) throw new Error(r.errors.map(formatScenarioError).join('\n'));
+    return r.scenario;
+  });
+}
+
+interface Entry {
+  scenario: Scenario;
+  source: Consequence['source'];
+  /** For generated scenarios: the uapi name they exercise. */
+  name?: string;
+}
+
+type Run = { ok: true; result: ScenarioResult } | { ok: false; error: string };
+
+function run(s: Scenario, model: KernelModel): Run {
+  const problems = validateScenario(s, model);
+  if (problems.length) return { ok: false, error: problems.map(formatScenarioError).join('; ') };
+  let result: ScenarioResult;
+  try {
+    result = runScenario(s, model);
+  } catch (e) {
+    // A simulator failure on one scenario must not take the whole simulation down.
+    return { ok: false, error: `simulator failure: ${(e as Error).message}` };
+  }
+  if (!result.valid) return { ok: false, error: result.errors.map(formatScenarioError).join('; ') };
+  return { ok: true, result };
+}
+
+interface Diff {
+  steps: number[];
+  baseEvents: SimEvent[];
+  patchedEvents: SimEvent[];
+  error?: { base?: string; patched?: string };
+}
+
+const eventKey = (e: SimEvent) => `${e.step}:${e.kind}`;
+
+function diffRuns(a: Run, b: Run): Diff {
+  if (!a.ok || !b.ok) {
+    if (!a.ok && !b.ok) return { steps: [], baseEvents: [], patchedEvents: [] };
+    return { steps: [], baseEvents: [], patchedEvents: [], error: { ...(a.ok ? {} : { base: a.error }), ...(b.ok ? {} : { patched: b.error }) } };
+  }
+  const steps: number[] = [];
+  const bs = new Map(b.result.steps.map((s) => [s.index, s]));
+  for (const s of a.result.steps) {
+    const o = bs.get(s.index);
+    if (!o || JSON.stringify(o.result) !== JSON.stringify(s.result)) steps.push(s.index);
+  }
+  const count = (es: SimEvent[]) => {
+    const m = new Map<string, number>();
+    for (const e of es) m.set(eventKey(e), (m.get(eventKey(e)) ?? 0) + 1);
+    return m;
+  };
+  const ca = count(a.result.events);
+  const cb = count(b.result.events);
+  const only = (es: SimEvent[], mine: Map<string, number>, other: Map<string, number>) => {
+    const left = new Map<string, number>();
+    for (const [k, n] of mine) left.set(k, n - (other.get(k) ?? 0));
+    return es.filter((e) => {
+      const n = left.get(eventKey(e)) ?? 0;
+      if (n <= 0) return false;
+      left.set(eventKey(e), n - 1);
+      return true;
+    });
+  };
+  return { steps, baseEvents: only(a.result.events, ca, cb), patchedEvents: only(b.result.events, cb, ca) };
+}
+
+function isEmpty(d: Diff): boolean {
+  return d.steps.length === 0 && d.baseEvents.length === 0 && d.patchedEvents.length === 0 && !d.error;
+}
+
+/** Signatures of a diff's items, to tell whether a partial model reproduces the full one. */
+function signatures(d: Diff): Set<string> {
+  const out = new Set<string>();
+  for (const s of d.steps) out.add(`s${s}`);
+  for (const e of d.baseEvents) out.add(`b${eventKey(e)}`);
+  for (const e of d.patchedEvents) out.add(`p${eventKey(e)}`);
+  if (d.error?.base) out.add('eb');
+  if (d.error?.patched) out.add('ep');
+  return out;
+}
+
+// ---- describing outcomes ----------------------------------------------------------------
+
+export function callText(s: Step): string {
+  const at = s.region !== undefined ? (s.page !== undefined ? `${s.region}[${s.page}]` : s.region) : '';
+  switch (s.op) {
+    case 'mmap': return `${s.proc}: mmap(${s.region}, ${s.pages} pages, ${s.prot}, ${s.flags})`;
+    case 'munmap': return `${s.proc}: munmap(${at})`;
+    case 'mprotect': return `${s.proc}: mprotect(${at}, ${s.prot})`;
+    case 'madvise': return `${s.proc}: madvise(${at}, ${s.advice})`;
+    case 'write': return `${s.proc}: write ${at} = ${s.value}`;
+    case 'read': return `${s.proc}: read ${at}`;
+    case 'fill': return `${s.proc}: fill ${at} with ${s.value}`;
+    case 'fork': return `${s.proc}: fork() -> ${s.child}`;
+    case 'exit': return `${s.proc}: exit()`;
+    case 'gup': return `${s.proc}: ${s.pin ? 'pin_user_pages' : 'get_user_pages'} ${at} as ${s.ref}`;
+    case 'gup_read': return `read through ${s.ref}`;
+    case 'unpin': return `release ${s.ref}`;
+    case 'ib_open': return `${s.proc}: open device context ${s.ctx} (doorbell ${s.ctx}.doorbell)`;
+    case 'ib_fork_init': return `${s.proc}: ibv_fork_init()`;
+    case 'ib_reg_mr': return `register ${s.region} as ${s.mr}`;
+    case 'ib_dereg_mr': return `deregister ${s.mr}`;
+    case 'ib_dma_write': return `device DMA write ${s.mr}[${s.page}] = ${s.value}`;
+    case 'ib_dma_read': return `device DMA read ${s.mr}[${s.page}]`;
+    case 'ib_ring_doorbell': return `${s.proc}: ring doorbell of ${s.ctx}`;
+  }
+}
+
+export function resultText(r: StepResult | undefined): string {
+  if (!r) return '-';
+  if (r.ok) {
+    if (r.value !== undefined) return String(r.value);
+    if (r.addr !== undefined) return 'ok';
+    return 'ok';
+  }
+  return 'errno' in r ? r.errno : r.signal;
+}
+
+/** `mprotect(PROT_READ|PROT_WRITE)` without the region, for the summary's cause. */
+function shortCall(s: Step): string {
+  switch (s.op) {
+    case 'mprotect': return `mprotect(${s.prot})`;
+    case 'madvise': return `madvise(${s.advice})`;
+    case 'mmap': return `mmap(${s.prot}, ${s.flags})`;
+    case 'fork': return 'fork()';
+    default: return callText(s).replace(/^\w+: /, '');
+  }
+}
+
+let registered = new Set<string>();
+
+function regionText(region: string | undefined): string {
+  if (!region) return 'the range';
+  if (region.endsWith('.doorbell')) return 'the doorbell';
+  return registered.has(region) ? `the registered buffer ${region}` : `region ${region}`;
+}
+
+const ERROR_EVENTS = new Set(['dma-to-foreign-frame', 'dma-from-foreign-frame', 'foreign-doorbell', 'flag-cleared', 'cow-off-pinned', 'reference-sees-foreign-write', 'reference-detached']);
+
+function effectOfEvent(e: SimEvent, step: Step | undefined): string {
+  switch (e.kind) {
+    case 'foreign-doorbell': return step?.proc === 'child' ? "the child inherits the parent's doorbell" : `${step?.proc ?? 'another process'} reaches a doorbell it did not open`;
+    case 'dma-to-foreign-frame': return 'the device DMA lands in a page the registering process no longer maps: its data is lost';
+    case 'dma-from-foreign-frame': return 'the device reads a page the registering process no longer maps';
+    case 'cow-off-pinned': return 'a copy-on-write break moves a process off the page pinned for DMA';
+    case 'reference-sees-foreign-write': return "a reference taken before fork sees another process's later write";
+    case 'reference-detached': return 'a reference reads a page its process no longer maps there';
+    case 'flag-cleared': return `${flagOf(e.detail)} is silently cleared`;
+    default: return e.kind;
+  }
+}
+
+function flagOf(detail: string): string {
+  return /\b(VM_[A-Z0-9_]+)\b/.exec(detail)?.[1] ?? 'a VM flag';
+}
+
+interface Judged {
+  severity: ConsequenceSeverity;
+  summary: string;
+}
+
+function judge(entry: Entry, d: Diff, base: Run, patched: Run): Judged {
+  const steps = new Map(entry.scenario.steps.map((s) => [s.index, s]));
+  registered = new Set(entry.scenario.steps.filter((s) => s.op === 'ib_reg_mr' && s.region).map((s) => s.region!));
+  if (d.error) {
+    if (d.error.patched) return { severity: 'warning', summary: `the scenario no longer runs on the patched kernel: ${d.error.patched}` };
+    return { severity: 'info', summary: `the scenario runs only on the patched kernel (${d.error.base})` };
+  }
+  const b = base.ok ? new Map(base.result.steps.map((s) => [s.index, s.result])) : new Map();
+  const p = patched.ok ? new Map(patched.result.steps.map((s) => [s.index, s.result])) : new Map();
+  const dmaValues = (i: number) => new Set(entry.scenario.steps.filter((s) => s.index < i && s.op === 'ib_dma_write').map((s) => s.value));
+
+  // The cause: a flag the patched run clears, else the first step that differs.
+  const cleared = d.patchedEvents.find((e) => e.kind === 'flag-cleared');
+  const firstStep = d.steps[0];
+  let cause = '';
+  let causeStep: number | undefined;
+  if (cleared && (firstStep === undefined || cleared.step <= firstStep)) {
+    const s = steps.get(cleared.step);
+    cause = s ? `${shortCall(s)} now clears ${flagOf(cleared.detail)} on ${regionText(s.region)}` : `${flagOf(cleared.detail)} is now cleared`;
+    causeStep = cleared.step;
+  } else if (firstStep !== undefined) {
+    const s = steps.get(firstStep)!;
+    const pr = p.get(firstStep);
+    const br = b.get(firstStep);
+    const verb = pr?.ok ? (pr.value !== undefined ? `reads ${pr.value}` : 'succeeds') : `fails with ${resultText(pr)}`;
+    cause = `${shortCall(s)}${s.region && !['mprotect', 'madvise', 'mmap'].includes(s.op) ? '' : s.region ? ` on ${regionText(s.region)}` : ''} now ${verb} (was ${resultText(br)})`;
+    if (s.op === 'read' || s.op === 'ib_ring_doorbell') cause = `${s.proc}: ${cause}`;
+    causeStep = firstStep;
+  }
+
+  // The worst effect after the cause.
+  const bad = d.patchedEvents.filter((e) => ERROR_EVENTS.has(e.kind) && !(cleared && e.kind === 'flag-cleared'));
+  const effects: string[] = [];
+  for (const e of bad) {
+    const t = effectOfEvent(e, steps.get(e.step));
+    if (!effects.includes(t)) effects.push(t);
+  }
+  let lostData = false;
+  let improved = false;
+  let inherited = false;
+  for (const i of d.steps) {
+    if (i === causeStep) continue;
+    const s = steps.get(i)!;
+    const br = b.get(i);
+    const pr = p.get(i);
+    if (s.op === 'read' && br?.ok && pr?.ok && br.value !== pr.value) {
+      const dma = dmaValues(i);
+      if (dma.has(br.value) && !dma.has(pr.value)) {
+        lostData = true;
+        const t = `${s.proc} reads ${pr.value} instead of the device's ${br.value} from ${regionText(s.region)} (device data lost)`;
+        if (!effects.includes(t)) effects.push(t);
+      } else if (dma.has(pr.value) && !dma.has(br.value)) {
+        improved = true;
+        const t = `${s.proc} now sees the device's ${pr.value} in ${regionText(s.region)} (was ${br.value})`;
+        if (!effects.includes(t)) effects.push(t);
+      } else {
+        const t = `${s.proc} reads ${pr.value} instead of ${br.value} from ${regionText(s.region)}`;
+        if (!effects.includes(t)) effects.push(t);
+      }
+    } else if ((s.op === 'read' || s.op === 'ib_ring_doorbell') && s.proc === 'child' && br && !br.ok && 'signal' in br && pr?.ok) {
+      inherited = true;
+      const t = s.op === 'ib_ring_doorbell' ? "the child inherits the parent's doorbell" : `the child inherits ${regionText(s.region)}`;
+      if (!effects.includes(t)) effects.push(t);
+    } else if ((s.op === 'read' || s.op === 'ib_ring_doorbell') && s.proc === 'child' && pr && !pr.ok && 'signal' in pr && br?.ok) {
+      const t = s.op === 'ib_ring_doorbell' ? 'the child no longer inherits the doorbell' : `the child no longer inherits ${regionText(s.region)}`;
+      if (!effects.includes(t)) effects.push(t);
+    }
+  }
+  if (effects.length === 0 && d.baseEvents.some((e) => ERROR_EVENTS.has(e.kind))) {
+    effects.push(`no longer: ${[...new Set(d.baseEvents.filter((e) => ERROR_EVENTS.has(e.kind)).map((e) => effectOfEvent(e, steps.get(e.step))))].join('; ')}`);
+  }
+  const summary = [cause || 'the run differs', ...effects.slice(0, 2)].join(': ');
+
+  let severity: ConsequenceSeverity;
+  if (bad.length > 0 || cleared || lostData || (inherited && !!d.patchedEvents.length)) severity = 'error';
+  else if (entry.source === 'generated' && causeStep !== undefined && (() => {
+    const br = b.get(causeStep);
+    const pr = p.get(causeStep);
+    return !!pr?.ok && !!br && !br.ok;
+  })()) severity = 'info';
+  else if (improved || (d.steps.length === 0 && d.patchedEvents.length === 0)) severity = 'info'; // bad outcomes went away
+  else severity = 'warning';
+  return { severity, summary };
+}
+
+function outcome(entry: Entry, r: Run, d: Diff, side: 'base' | 'patched'): Outcome {
+  if (!r.ok) return { steps: [], events: [], error: r.error };
+  const steps = new Map(entry.scenario.steps.map((s) => [s.index, s]));
+  const diffSteps: StepOutcome[] = r.result.steps
+    .filter((s) => d.steps.includes(s.index))
+    .map((s) => ({ index: s.index, op: s.op, call: callText(steps.get(s.index)!), result: s.result }));
+  const events: EventOutcome[] = (side === 'base' ? d.baseEvents : d.patchedEvents).map((e) => ({ step: e.step, kind: e.kind, detail: e.detail }));
+  return { steps: diffSteps, events };
+}
+
+function timeline(entry: Entry, r: Run, d: Diff): string[] {
+  if (!r.ok) return [`(not valid here: ${r.error})`];
+  const steps = new Map(entry.scenario.steps.map((s) => [s.index, s]));
+  const marked = new Set([...d.steps, ...d.baseEvents.map((e) => e.step), ...d.patchedEvents.map((e) => e.step)]);
+  const last = Math.max(...marked, 0);
+  const out: string[] = [];
+  for (const s of r.result.steps) {
+    if (s.index > last) break;
+    const mark = d.steps.includes(s.index) ? '*' : ' ';
+    out.push(`${mark}${String(s.index).padStart(2)} ${callText(steps.get(s.index)!)} -> ${resultText(s.result)}`);
+    for (const e of r.result.events) if (e.step === s.index) out.push(`      ! ${e.kind}: ${e.detail}`);
+  }
+  return out;
+}
+
+// ---- the whole run --------------------------------------------------------------------------
+
+/** Base model with the names the patch adds (values only, no behaviour), so scenarios that
+ *  use them run on the base kernel too: the old kernel sees the same number. */
+function baseWithNames(base: KernelModel, changes: HookChange[]): KernelModel {
+  const added = changes.filter((c) => c.hook === 'uapi-name' && c.before === null && c.after?.type === 'value' && changesModel(base, c));
+  if (added.length === 0) return base;
+  const symbols = new Map(base.symbols);
+  for (const c of added) if (!symbols.has(c.detail) && c.after?.type === 'value') symbols.set(c.detail, c.after.value);
+  return { ...base, symbols };
+}
+
+export async function simulatePatch(text: string, options: SimulateOptions = {}): Promise<SimulationReport> {
+  await initC();
+  const patchSet = readPatchSet(text);
+  const pm = patchedModelOfPatchSet(text, patchSet, { kernel: options.kernel ?? 'auto', arch: options.arch ?? 'generic' });
+  const changes = pm.hookChanges;
+  const base = baseWithNames(pm.base, changes);
+  const patched = pm.patched;
+  const notes: string[] = [];
+  for (const p of patchSet.problems) if (p.severity !== 'info') notes.push(`line ${p.line}: ${p.message}`);
+
+  const entries: Entry[] = [];
+  if (!options.noLibrary) {
+    for (const s of libraryScenarios()) entries.push({ scenario: s, source: 'library' });
+    for (const s of bridgeScenarios()) entries.push({ scenario: s, source: 'library' });
+  }
+  if (options.only) {
+    const keep = new Set(options.only);
+    entries.splice(0, entries.length, ...entries.filter((e) => keep.has(e.scenario.name)));
+  }
+  for (const s of options.scenarios ?? []) entries.push({ scenario: s, source: 'file' });
+  for (const g of generateScenarios(changes)) entries.push({ scenario: g.scenario, source: 'generated', name: g.name });
+
+  const relevant = changes.map((c, i) => ({ c, i })).filter((x) => changesModel(pm.base, x.c));
+  const consequences: Consequence[] = [];
+  let scenariosRun = 0;
+  // Nothing the model holds changed: every run would be identical.
+  const anything = relevant.length > 0;
+  for (const entry of entries) {
+    if (!anything && entry.source !== 'file') continue;
+    const rb = run(entry.scenario, base);
+    const rp = run(entry.scenario, patched);
+    scenariosRun++;
+    if (!rb.ok && !rp.ok) {
+      if (entry.source === 'file') notes.push(`${entry.scenario.file}: not valid: ${rp.error}`);
+      continue;
+    }
+    const d = diffRuns(rb, rp);
+    if (isEmpty(d)) continue;
+    const responsible = attribute(entry, d, pm.base, changes, relevant.map((x) => x.i));
+    const j = judge(entry, d, rb, rp);
+    const lines = [...new Set(responsible.flatMap((i) => changes[i]!.lines))].sort((a, b) => a - b);
+    consequences.push({
+      scenario: entry.scenario.name,
+      source: entry.source,
+      severity: j.severity,
+      summary: j.summary,
+      base: outcome(entry, rb, d, 'base'),
+      patched: outcome(entry, rp, d, 'patched'),
+      hookChanges: responsible,
+      lines,
+      timeline: { base: timeline(entry, rb, d), patched: timeline(entry, rp, d) },
+    });
+  }
+  const order: Record<ConsequenceSeverity, number> = { error: 0, warning: 1, info: 2 };
+  consequences.sort((a, b) => order[a.severity] - order[b.severity] || a.scenario.localeCompare(b.scenario));
+  return {
+    kernel: { era: pm.kernel.era, arch: pm.kernel.arch, requested: pm.kernel.requested, clues: pm.kernel.clues },
+    hookChanges: changes,
+    consequences,
+    scenariosRun,
+    notes,
+  };
+}
+
+/** Which hook changes cause a scenario's difference: each applied alone reproduces part of
+ *  it; if none does (changes that only act together), each whose removal takes part of it
+ *  away. Names the patch adds are applied in every trial (they change nothing by
+ *  themselves); for a generated scenario its name's define counts as responsible too. */
+function attribute(entry: Entry, full: Diff, base0: KernelModel, changes: HookChange[], relevant: number[]): number[] {
+  const names = changes.filter((c) => c.hook === 'uapi-name' && c.before === null);
+  const want = signatures(full);
+  const base = baseWithNames(base0, changes);
+  const baseRun = run(entry.scenario, base);
+  const overlaps = (d: Diff) => [...signatures(d)].some((s) => want.has(s));
+  const out = new Set<number>();
+  for (const i of relevant) {
+    const c = changes[i]!;
+    if (c.hook === 'uapi-name' && c.before === null) continue;
+    const model = applyHookChanges(base0, [...names, c]);
+    if (overlaps(diffRuns(baseRun, run(entry.scenario, model)))) out.add(i);
+  }
+  if (out.size === 0) {
+    const fullRun = run(entry.scenario, applyHookChanges(base0, changes));
+    for (const i of relevant) {
+      const c = changes[i]!;
+      if (c.hook === 'uapi-name' && c.before === null) continue;
+      const without = applyHookChanges(base0, changes.filter((_, k) => k !== i));
+      const d = diffRuns(run(entry.scenario, without), fullRun);
+      if (!isEmpty(d)) out.add(i);
+    }
+  }
+  if (entry.source === 'generated' && entry.name) {
+    const k = changes.findIndex((c) => c.hook === 'uapi-name' && c.detail === entry.name);
+    if (k >= 0) out.add(k);
+  }
+  return [...out].sort((a, b) => a - b);
+}

@@ -49,8 +49,8 @@ function cleanPath(p: string): string | null {
   if (s.startsWith('"') && s.endsWith('"') && s.length >= 2) s = unquoteC(s.slice(1, -1));
   else {
     // `--- linux-2.6.13/mm/mprotect.c 2005-11-08 10:12:44.000000000 +0200` (space-separated date)
-    const date = /\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [+-]\d{4})?$/.exec(s);
-    if (date) s = s.slice(0, date.index);
+    const date = /\s\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [+-]\d{4})?$/.exec(s);
+    if (date) s = s.slice(0, date.index).trimEnd();
   }
   if (s === '/dev/null' || s === '') return null;
   return s;
@@ -101,6 +101,9 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
   /** The hunk that ended on the previous line (for `\ No newline` and overlong lines). */
   let ended: OpenHunk | null = null;
   let inBinary = false;
+  /** A quoted hunk interrupted by lines at another quote depth, and where that happened. */
+  let suspended: OpenHunk | null = null;
+  let suspendedAt: SourceLine | null = null;
 
   const newFile = (s: SourceLine, oldPath: string | null, newPath: string | null): FileDiff => {
     const f: FileDiff = { oldPath, newPath, line: s.line, hunks: [] };
@@ -198,6 +201,15 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
     return true;
   };
 
+  /** A line that starts a file or a hunk, at any depth. */
+  const startsDiffStructure = (s: SourceLine, i: number): boolean =>
+    s.text.startsWith('@@ -') || s.text.startsWith('diff --git ') || isFileHeaderPair(i);
+
+  /** After an interruption, a line at the hunk's depth continues the hunk only if it looks like
+   *  a diff line or code, not like the quoted mail's prose. */
+  const resumesHunk = (t: string): boolean =>
+    /^[-+ \t\\]/.test(t) && t !== '-- ' && t !== '--' || /^(?:#|\}|\/\*|\*)|[;{}),]\s*$/.test(t);
+
   /** After a hunk's counts are used up: does this line still look like a hunk line? */
   const looksOverlong = (s: SourceLine, i: number): boolean => {
     const t = s.text;
@@ -219,7 +231,11 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
         runDepth = s.depth;
         continue;
       }
-      closeShort(open, s);
+      if (s.depth !== open.depth) {
+        // Reviewer's prose (another quote depth) inside a quoted hunk: the hunk may go on after it.
+        suspended = open;
+        suspendedAt = s;
+      } else closeShort(open, s);
       open = null;
     } else if (ended) {
       if (s.depth === ended.depth && t.charCodeAt(0) === 92 /* \ */) {
@@ -234,6 +250,27 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
         continue;
       }
       ended = null;
+    }
+
+    if (suspended) {
+      if (s.depth === suspended.depth && resumesHunk(t) && !startsDiffStructure(s, i)) {
+        open = suspended;
+        suspended = null;
+        if (takeHunkLine(open, s, i)) {
+          if (open.oldLeft <= 0 && open.newLeft <= 0) {
+            ended = open;
+            open = null;
+          }
+          runDepth = s.depth;
+          continue;
+        }
+        suspended = open;
+        open = null;
+      }
+      if (s.depth === suspended.depth || startsDiffStructure(s, i)) {
+        closeShort(suspended, suspendedAt);
+        suspended = null;
+      }
     }
 
     if (inBinary) {
@@ -329,6 +366,7 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
     }
   }
   if (open) closeShort(open, null);
+  if (suspended) closeShort(suspended, suspendedAt);
   return { files, messageLines, problems, quoteDepth };
 }
 

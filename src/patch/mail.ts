@@ -22,7 +22,7 @@ export interface MailRange {
 function isMboxSeparator(raw: RawLine[], i: number): boolean {
   const t = raw[i].text;
   if (!t.startsWith('From ') || t.length < 6) return false;
-  if (i > 0 && raw[i - 1].text.trim() !== '') return false;
+  if (i > 0 && raw[i - 1].text !== '') return false;
   return i + 1 < raw.length && HEADER_FIELD.test(raw[i + 1].text);
 }
 

@@ -76,7 +76,7 @@ test('git am in-body From:/Subject: override the mail headers', () => {
 });
 
 test('a hunk interrupted by a change of quote depth is cut short (a warning when quoted)', () => {
-  const text = ['> --- a/mm/x.c', '> +++ b/mm/x.c', '> @@ -1,3 +1,3 @@', '>  a', '> -b', 'I stop quoting here.', '> +c'].join('\n');
+  const text = ['> --- a/mm/x.c', '> +++ b/mm/x.c', '> @@ -1,3 +1,3 @@', '>  a', '> -b', 'I stop quoting here.', '> > older quote'].join('\n');
   const set = readDocument(text);
   assert.deepEqual(set.problems.map((p) => [p.code, p.line, p.severity]), [['hunk-short', 3, 'warning']]);
   assert.equal(set.patches[0].files[0].hunks[0].lines.length, 2);
@@ -100,4 +100,24 @@ test('a removed line that looks like a signature is a removed line while counts 
 test('unknown hunk header forms are problems, not crashes', () => {
   const set = readDocument(['--- a/x', '+++ b/x', '@@ -1,2 +1,2 garbage', '@@@ -1,2 -1,2 +1,3 @@@'].join('\n'));
   assert.deepEqual(set.problems.map((p) => [p.code, p.line]), [['bad-hunk-header', 3], ['bad-hunk-header', 4]]);
+});
+
+test('reviewer prose interleaved inside a quoted hunk: the hunk goes on after it', () => {
+  const text = [
+    'Author wrote:', '> --- a/mm/mprotect.c', '> +++ b/mm/mprotect.c', '> @@ -1,5 +1,5 @@ sys_mprotect(', '>  a', '> -b',
+    '', 'Why remove b? Every later call clears it.', '', '> +c', '> d', '>  e', '>  f', '', 'Thanks.',
+  ].join('\n');
+  const set = readDocument(text);
+  assert.deepEqual(set.problems, []);
+  const h = set.patches[0].files[0].hunks[0];
+  assert.deepEqual(h.lines.map((l) => l.kind + l.text), [' a', '-b', '+c', ' d', ' e', ' f']);
+  assert.equal(h.lines[2].line, 10);
+});
+
+test('a quoted hunk that never resumes after the interruption is cut short at the interruption', () => {
+  const text = ['> @@ -1,5 +1,5 @@ f(', '>  a', '> -b', '', 'I stop here.', '> Regards, the quoted author'].join('\n');
+  const set = readDocument(text);
+  assert.deepEqual(set.problems.map((p) => [p.code, p.line, p.severity]), [['hunk-short', 1, 'warning']]);
+  assert.match(set.problems[0].message, /stops at line 4/);
+  assert.equal(set.patches[0].files[0].hunks[0].lines.length, 2);
 });

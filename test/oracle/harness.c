@@ -1,0 +1,191 @@
+/*
+ * mmlens oracle harness: runs a scenario's userspace steps on the live kernel.
+ *
+ * Input (stdin), one step per line, all numbers decimal:
+ *   mmap SLOT REGION PAGES PROT FLAGS
+ *   munmap|mprotect|madvise|fill SLOT REGION FIRST COUNT [PROT|ADVICE|VALUE]
+ *   write SLOT REGION PAGE VALUE
+ *   read SLOT REGION PAGE
+ *   fork SLOT CHILDSLOT
+ *   exit SLOT
+ * Output (stdout), one line per step: "ok", "ok VALUE", "errno NAME" or "signal NAME".
+ *
+ * Each simulated process is a real process ("worker") that owns a slot; the coordinator sends
+ * it commands over a pipe created before the first fork, so children inherit the pipes of
+ * every slot and a forked worker simply switches to its new slot's pipes. Region addresses
+ * live in the worker's own (private) memory, so after fork a child refers to its copy of
+ * the region table, as the scenario format says. Faults are caught with sigsetjmp and
+ * reported instead of killing the worker.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_SLOTS 16
+#define MAX_REGIONS 64
+#define MAX_STEPS 4096
+
+struct cmd { int op, slot, region, a, b, c; long long v1, v2; };
+struct reply { int kind; long long value; char name[16]; };
+enum { OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_MADVISE, OP_WRITE, OP_READ, OP_FILL, OP_FORK, OP_EXIT };
+enum { RES_OK, RES_VALUE, RES_ERRNO, RES_SIGNAL };
+
+static int cmd_pipe[MAX_SLOTS][2], reply_pipe[MAX_SLOTS][2];
+static struct { char *addr; long pages; } regions[MAX_REGIONS];
+static long page_size;
+static sigjmp_buf fault_jmp;
+static volatile sig_atomic_t fault_sig;
+
+static void on_fault(int sig) { fault_sig = sig; siglongjmp(fault_jmp, 1); }
+
+static const char *errno_name(int e) {
+  switch (e) {
+  case EINVAL: return "EINVAL"; case ENOMEM: return "ENOMEM"; case EACCES: return "EACCES";
+  case EPERM: return "EPERM"; case EFAULT: return "EFAULT"; case EBADF: return "EBADF";
+  case EAGAIN: return "EAGAIN"; case ENOSYS: return "ENOSYS"; case EOPNOTSUPP: return "EOPNOTSUPP";
+  case EEXIST: return "EEXIST"; case EBUSY: return "EBUSY";
+  default: return "EUNKNOWN";
+  }
+}
+
+static void full_write(int fd, const void *buf, size_t n) {
+  const char *p = buf;
+  while (n) { ssize_t w = write(fd, p, n); if (w <= 0) { if (errno == EINTR) continue; _exit(3); } p += w; n -= w; }
+}
+static int full_read(int fd, void *buf, size_t n) {
+  char *p = buf;
+  while (n) { ssize_t r = read(fd, p, n); if (r <= 0) { if (r < 0 && errno == EINTR) continue; return -1; } p += r; n -= r; }
+  return 0;
+}
+
+static struct reply syscall_result(long r) {
+  struct reply out = { RES_OK, 0, "" };
+  if (r != 0) { out.kind = RES_ERRNO; snprintf(out.name, sizeof out.name, "%s", errno_name(errno)); }
+  return out;
+}
+
+static void worker(int slot) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_fault;
+  sa.sa_flags = SA_NODEFER;
+  sigaction(SIGSEGV, &sa, NULL);
+  sigaction(SIGBUS, &sa, NULL);
+  for (;;) {
+    struct cmd c;
+    if (full_read(cmd_pipe[slot][0], &c, sizeof c)) _exit(0);
+    struct reply out = { RES_OK, 0, "" };
+    char *base = c.region >= 0 ? regions[c.region].addr : NULL;
+    switch (c.op) {
+    case OP_MMAP: {
+      void *p = mmap(NULL, c.a * page_size, (int)c.v1, (int)c.v2, -1, 0);
+      if (p == MAP_FAILED) out = syscall_result(-1);
+      else { regions[c.region].addr = p; regions[c.region].pages = c.a; }
+      break;
+    }
+    case OP_MUNMAP: out = syscall_result(munmap(base + c.a * page_size, c.b * page_size)); break;
+    case OP_MPROTECT: out = syscall_result(mprotect(base + c.a * page_size, c.b * page_size, (int)c.v1)); break;
+    case OP_MADVISE: out = syscall_result(madvise(base + c.a * page_size, c.b * page_size, (int)c.v1)); break;
+    case OP_WRITE: case OP_READ: case OP_FILL: {
+      long first = c.a, count = c.op == OP_FILL ? c.b : 1;
+      if (sigsetjmp(fault_jmp, 1) == 0) {
+        for (long i = first; i < first + count; i++) {
+          volatile long long *cell = (volatile long long *)(base + i * page_size);
+          if (c.op == OP_READ) { out.kind = RES_VALUE; out.value = *cell; }
+          else *cell = c.v1;
+        }
+      } else {
+        out.kind = RES_SIGNAL;
+        snprintf(out.name, sizeof out.name, "%s", fault_sig == SIGBUS ? "SIGBUS" : "SIGSEGV");
+      }
+      break;
+    }
+    case OP_FORK: {
+      pid_t pid = fork();
+      if (pid == 0) { slot = c.a; continue; } /* the child serves its new slot, silently */
+      if (pid < 0) out = syscall_result(-1);
+      break;
+    }
+    case OP_EXIT:
+      full_write(reply_pipe[slot][1], &out, sizeof out);
+      _exit(0);
+    }
+    full_write(reply_pipe[slot][1], &out, sizeof out);
+  }
+}
+
+static int op_of(const char *s) {
+  static const char *names[] = { "mmap", "munmap", "mprotect", "madvise", "write", "read", "fill", "fork", "exit" };
+  for (int i = 0; i < 9; i++) if (!strcmp(s, names[i])) return i;
+  return -1;
+}
+
+int main(void) {
+  page_size = sysconf(_SC_PAGESIZE);
+  static struct cmd steps[MAX_STEPS];
+  int n = 0;
+  char line[512], op[32];
+  while (n < MAX_STEPS && fgets(line, sizeof line, stdin)) {
+    struct cmd c = { 0, 0, -1, 0, 0, 0, 0, 0 };
+    long long x[6] = { 0 };
+    int got = sscanf(line, "%31s %lld %lld %lld %lld %lld %lld", op, &x[0], &x[1], &x[2], &x[3], &x[4], &x[5]);
+    if (got < 2) continue;
+    c.op = op_of(op);
+    if (c.op < 0) { fprintf(stderr, "harness: unknown op %s\n", op); return 2; }
+    c.slot = (int)x[0];
+    switch (c.op) {
+    case OP_MMAP: c.region = (int)x[1]; c.a = (int)x[2]; c.v1 = x[3]; c.v2 = x[4]; break;
+    case OP_MUNMAP: c.region = (int)x[1]; c.a = (int)x[2]; c.b = (int)x[3]; break;
+    case OP_MPROTECT: case OP_MADVISE: case OP_FILL: c.region = (int)x[1]; c.a = (int)x[2]; c.b = (int)x[3]; c.v1 = x[4]; break;
+    case OP_WRITE: c.region = (int)x[1]; c.a = (int)x[2]; c.v1 = x[3]; break;
+    case OP_READ: c.region = (int)x[1]; c.a = (int)x[2]; break;
+    case OP_FORK: c.a = (int)x[1]; break;
+    case OP_EXIT: break;
+    }
+    if (c.slot < 0 || c.slot >= MAX_SLOTS || c.region >= MAX_REGIONS || (c.op == OP_FORK && (c.a < 0 || c.a >= MAX_SLOTS))) {
+      fprintf(stderr, "harness: step %d out of range\n", n);
+      return 2;
+    }
+    steps[n++] = c;
+  }
+  for (int i = 0; i < MAX_SLOTS; i++) if (pipe(cmd_pipe[i]) || pipe(reply_pipe[i])) { perror("pipe"); return 2; }
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  int alive[MAX_SLOTS] = { 0 };
+  pid_t first = fork();
+  if (first == 0) worker(0);
+  alive[0] = 1;
+  for (int i = 0; i < n; i++) {
+    struct cmd *c = &steps[i];
+    if (!alive[c->slot]) { printf("skipped\n"); continue; }
+    full_write(cmd_pipe[c->slot][1], c, sizeof *c);
+    struct reply r;
+    if (full_read(reply_pipe[c->slot][0], &r, sizeof r)) { printf("lost\n"); alive[c->slot] = 0; continue; }
+    if (c->op == OP_FORK && r.kind == RES_OK) alive[c->a] = 1;
+    if (c->op == OP_EXIT) alive[c->slot] = 0;
+    switch (r.kind) {
+    case RES_OK: printf("ok\n"); break;
+    case RES_VALUE: printf("ok %lld\n", r.value); break;
+    case RES_ERRNO: printf("errno %s\n", r.name); break;
+    case RES_SIGNAL: printf("signal %s\n", r.name); break;
+    }
+    fflush(stdout);
+  }
+  struct cmd quit = { OP_EXIT, 0, -1, 0, 0, 0, 0, 0 };
+  for (int s = 0; s < MAX_SLOTS; s++) {
+    if (!alive[s]) continue;
+    quit.slot = s;
+    full_write(cmd_pipe[s][1], &quit, sizeof quit);
+    struct reply r;
+    full_read(reply_pipe[s][0], &r, sizeof r);
+  }
+  while (wait(NULL) > 0 || errno == EINTR) {}
+  return 0;
+}

@@ -1,0 +1,124 @@
+// Differential check against the running kernel: every scenario that userspace can express
+// (mmap, munmap, mprotect, madvise, read, write, fill, fork, exit) runs both in the simulator
+// on the `latest` model and, through test/oracle/harness.c (compiled here with gcc), on this
+// machine's kernel; the step results are compared one by one. Prints the agreement count and
+// fails on any disagreement not listed (and explained in docs/simulator.md) below.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { arch, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initC } from '../../src/c/index';
+import { kernelModel, LATEST_ERA, type ArchId } from '../../src/kernel/index';
+import {
+  isUserspaceExpressible, libraryScenarios, parseScenario, resolveScenario, runScenario, type Scenario,
+} from '../../src/scenarios/index';
+import type { StepResult } from '../../src/sim/types';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** Disagreements that are understood; each is explained in docs/simulator.md ("Oracle"). */
+const EXPLAINED: Record<string, string> = {};
+
+function gccWorks(): boolean {
+  const r = spawnSync('gcc', ['--version'], { encoding: 'utf8' });
+  return !r.error && r.status === 0;
+}
+
+const hostArch: ArchId = arch() === 'x64' ? 'x86' : arch() === 'arm64' ? 'arm64' : 'generic';
+
+/** The harness's step encoding for a resolved scenario (see harness.c). */
+function encode(s: Scenario, model: ReturnType<typeof kernelModel>): string {
+  const { steps, errors } = resolveScenario(s, model);
+  if (errors.length) throw new Error(`${s.file}: ${errors.map((e) => e.message).join('; ')}`);
+  const slots = new Map<string, number>([['parent', 0]]);
+  const regions = new Map<string, number>();
+  const sizes = new Map<string, number>();
+  const slot = (p: string) => slots.get(p)!;
+  const region = (r: string) => {
+    if (!regions.has(r)) regions.set(r, regions.size);
+    return regions.get(r)!;
+  };
+  const lines: string[] = [];
+  for (const x of steps) {
+    const range = () => {
+      const first = x.first ?? 0;
+      return `${first} ${x.count ?? sizes.get(x.region!)! - first}`;
+    };
+    switch (x.op) {
+      case 'mmap': sizes.set(x.region!, x.pages!); lines.push(`mmap ${slot(x.proc!)} ${region(x.region!)} ${x.pages} ${x.protValue} ${x.flagsValue}`); break;
+      case 'munmap': lines.push(`munmap ${slot(x.proc!)} ${region(x.region!)} ${range()}`); break;
+      case 'mprotect': lines.push(`mprotect ${slot(x.proc!)} ${region(x.region!)} ${range()} ${x.protValue}`); break;
+      case 'madvise': lines.push(`madvise ${slot(x.proc!)} ${region(x.region!)} ${range()} ${x.adviceValue}`); break;
+      case 'fill': lines.push(`fill ${slot(x.proc!)} ${region(x.region!)} ${range()} ${x.value}`); break;
+      case 'write': lines.push(`write ${slot(x.proc!)} ${region(x.region!)} ${x.page} ${x.value}`); break;
+      case 'read': lines.push(`read ${slot(x.proc!)} ${region(x.region!)} ${x.page}`); break;
+      case 'fork': slots.set(x.child!, slots.size); lines.push(`fork ${slot(x.proc!)} ${slot(x.child!)}`); break;
+      case 'exit': lines.push(`exit ${slot(x.proc!)}`); break;
+      default: throw new Error(`${s.file}: op ${x.op} is not userspace-expressible`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A simulator result in the harness's words. */
+function simLine(op: string, r: StepResult): string {
+  if (r.ok) return op === 'read' ? `ok ${r.value}` : 'ok';
+  return 'errno' in r ? `errno ${r.errno}` : `signal ${r.signal}`;
+}
+
+function oracleScenarios(): Scenario[] {
+  const extra = readdirSync(join(here, 'scenarios')).filter((f) => f.endsWith('.json')).sort().map((f) => {
+    const r = parseScenario(readFileSync(join(here, 'scenarios', f), 'utf8'), `test/oracle/scenarios/${f}`);
+    if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('; '));
+    return r.scenario;
+  });
+  return [...libraryScenarios(), ...extra].filter(isUserspaceExpressible);
+}
+
+test('oracle: the latest model agrees with the running kernel on every userspace-expressible scenario', { skip: !gccWorks() && 'gcc is not installed: the oracle needs it to build test/oracle/harness.c' }, async (t) => {
+  await initC();
+  const dir = mkdtempSync(join(tmpdir(), 'mmlens-oracle-'));
+  try {
+    const bin = join(dir, 'harness');
+    const cc = spawnSync('gcc', ['-O1', '-Wall', '-o', bin, join(here, 'harness.c')], { encoding: 'utf8' });
+    assert.equal(cc.status, 0, `gcc failed: ${cc.stderr}`);
+    const model = kernelModel(LATEST_ERA, hostArch);
+    const scenarios = oracleScenarios();
+    assert.ok(scenarios.length >= 12, `${scenarios.length} scenarios`);
+    let steps = 0;
+    let agree = 0;
+    let scenariosAgree = 0;
+    const unexplained: string[] = [];
+    const explained: string[] = [];
+    for (const s of scenarios) {
+      const program = encode(s, model);
+      const run = spawnSync(bin, [], { input: program, encoding: 'utf8', timeout: 20_000 });
+      assert.equal(run.status, 0, `${s.file}: harness failed: ${run.stderr}`);
+      const kernel = run.stdout.trim().split('\n');
+      const sim = runScenario(s, model, { checkInvariants: true });
+      assert.deepEqual(sim.invariantViolations, [], s.file);
+      let all = true;
+      sim.steps.forEach((st, i) => {
+        steps++;
+        const mine = simLine(st.op, st.result);
+        if (mine === kernel[i]) { agree++; return; }
+        all = false;
+        const key = `${s.name}#${st.index}`;
+        const line = `${s.file} step ${st.index} (${st.op}): simulator '${mine}', kernel '${kernel[i]}'`;
+        if (EXPLAINED[key]) explained.push(`${line} [${EXPLAINED[key]}]`); else unexplained.push(line);
+      });
+      if (all) scenariosAgree++;
+    }
+    const uname = spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim();
+    const summary = `oracle (kernel ${uname}, model ${LATEST_ERA}/${hostArch}): ${agree}/${steps} steps agree, ${scenariosAgree}/${scenarios.length} scenarios agree completely; ${explained.length} explained, ${unexplained.length} unexplained disagreements`;
+    t.diagnostic(summary);
+    console.log(summary);
+    for (const e of [...explained, ...unexplained]) console.log(`  ${e}`);
+    assert.deepEqual(unexplained, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

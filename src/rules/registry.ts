@@ -5,8 +5,11 @@ import { mm000 } from './mm000-input';
 import { mm001 } from './mm001-prot-not-protection';
 import { mm002 } from './mm002-mprotect-kept-flags';
 import { mm003 } from './mm003-access-check';
+import { mm004 } from './mm004-uapi-collision';
+import { mm005 } from './mm005-vm-bit-collision';
+import { mm009 } from './mm009-direct-vm-flags-write';
 
-export const RULES: readonly Rule[] = [mm000, mm001, mm002, mm003];
+export const RULES: readonly Rule[] = [mm000, mm001, mm002, mm003, mm004, mm005, mm009];
 
 export function findRule(id: string): Rule | undefined {
   const want = id.trim().toUpperCase();

@@ -1,0 +1,97 @@
+// MM004: uapi PROT_/MAP_/MADV_ values. A new or changed value must not collide with another
+// constant of its family on any architecture whose headers see it, and a name added to the
+// generic header must also reach the architectures whose headers stand alone (they do not
+// include the generic one). Tables per era and arch come from src/kernel; the patch's own
+// changes to those tables (renumberings, other new names) are taken into account.
+import type { Rule, Finding, RelatedLocation } from './types';
+import { makeFinding, listText, type RuleContext } from './context';
+import { anchorLines } from './anchor';
+import { defineLocation } from './define-lines';
+import { archesInEra, flagDefinitions, formatFlag, namespaceOf, uapiHeaders } from '../kernel/index';
+import type { ArchId, FlagDefinition } from '../kernel/index';
+import type { HookChange } from '../bridge/index';
+
+const meta = {
+  id: 'MM004',
+  name: 'uapi-value-collision',
+  defaultSeverity: 'error' as const,
+  shortDescription: 'A uapi PROT_/MAP_/MADV_ value collides with an existing one on some architecture, or is missing from an arch header that does not include the generic one.',
+  fullDescription:
+    'PROT_, MAP_ and MADV_ values differ between architectures (alpha, mips, parisc, sparc, powerpc, xtensa keep ' +
+    'values of their own). A new value is checked against every constant of its family that the headers of each ' +
+    'architecture define, for the chosen era; a name added only to the generic header is reported for the ' +
+    'architectures whose header does not include it. --arch restricts the check to one architecture.',
+  docs: 'docs/rules/MM004.md',
+};
+
+function hookArch(h: HookChange): ArchId {
+  return (h.arch ?? 'generic') as ArchId;
+}
+
+export const mm004: Rule = {
+  meta,
+  check(ctx: RuleContext): Finding[] {
+    const out: Finding[] = [];
+    const era = ctx.era;
+    const checkArches = archesInEra(era).filter((a) => ctx.arch === 'all' || a === ctx.arch);
+    const uapi = ctx.hookChanges().filter((h) => h.hook === 'uapi-name' && namespaceOf(h.detail) && namespaceOf(h.detail) !== 'VM');
+    const headers = new Map(checkArches.map((a) => [a, uapiHeaders(era, a)]));
+    const appliesTo = (h: HookChange, a: ArchId): boolean => {
+      const ha = hookArch(h);
+      return ha === a || (ha === 'generic' && (headers.get(a)?.includesGeneric ?? false));
+    };
+    const touched = (name: string, a: ArchId) => uapi.some((h) => h.detail === name && appliesTo(h, a));
+
+    for (const h of uapi) {
+      if (h.after?.type !== 'value') continue;
+      const value = h.after.value;
+      if (value === 0n) continue;
+      if (h.before?.type === 'value' && h.before.value === value) continue;
+      const ns = namespaceOf(h.detail)!;
+      // Colliding name -> the arches where it collides (and the header it lives in).
+      const hits = new Map<string, { arches: ArchId[]; header: string | null; inPatch: boolean }>();
+      for (const a of checkArches) {
+        if (!appliesTo(h, a)) continue;
+        const defs: Array<Pick<FlagDefinition, 'name' | 'value' | 'header'> & { inPatch?: boolean }> = flagDefinitions(era, a)
+          .filter((d) => d.namespace === ns && !d.composite && d.name !== h.detail && !touched(d.name, a));
+        for (const o of uapi) {
+          if (o === h || o.detail === h.detail || o.after?.type !== 'value' || namespaceOf(o.detail) !== ns || !appliesTo(o, a)) continue;
+          defs.push({ name: o.detail, value: o.after.value, header: o.file ?? '', inPatch: true });
+        }
+        for (const d of defs) {
+          if (d.value !== value) continue;
+          const e = hits.get(d.name) ?? { arches: [], header: d.header, inPatch: !!d.inPatch };
+          e.arches.push(a);
+          hits.set(d.name, e);
+        }
+      }
+      const anchor = anchorLines(ctx, h.lines, [h.detail]);
+      for (const [name, e] of hits) {
+        const related: RelatedLocation[] = [];
+        const loc = defineLocation(ctx, name, `${name} is defined here`);
+        if (loc) related.push(loc);
+        const where = e.header && !e.inPatch ? ` (${e.header})` : e.inPatch ? ' (also added by this patch)' : '';
+        out.push(makeFinding(meta,
+          `${formatFlag(h.detail, value)} collides with ${formatFlag(name, value)}${where} on ${listText(e.arches)}: ` +
+          `userspace cannot tell the two apart`, anchor.at, related));
+      }
+      // New name in the generic header: the standalone arch headers must define it too.
+      if (h.before === null && hookArch(h) === 'generic') {
+        const missing = checkArches.filter((a) => {
+          const hd = headers.get(a)!;
+          if (!hd.standalone || hd.headers.length === 0) return false;
+          if (uapi.some((o) => o.detail === h.detail && hookArch(o) === a)) return false;
+          return !flagDefinitions(era, a).some((d) => d.name === h.detail);
+        });
+        if (missing.length) {
+          const paths = missing.map((a) => headers.get(a)!.headers[0]!.path);
+          out.push(makeFinding(meta,
+            `${formatFlag(h.detail, value)} is added to the generic header only: ${listText(missing)} do not include it ` +
+            `(${listText(paths)}), so userspace there has no ${h.detail}; add it to those headers with a value that is free there`,
+            anchor.at));
+        }
+      }
+    }
+    return out;
+  },
+};

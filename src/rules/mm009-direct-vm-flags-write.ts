@@ -1,0 +1,80 @@
+// MM009: `vma->vm_flags` assigned directly in an era that has vm_flags_set/clear/mod/reset
+// (6.3+). There the field is const and the line does not compile; the helpers also assert the
+// mmap write lock and mark the VMA for per-VMA locking. Mechanical fixes are offered.
+import type { Node } from 'web-tree-sitter';
+import type { Rule, Finding, Fix } from './types';
+import { makeFinding, type RuleContext, type ParsedHunk } from './context';
+import { findAssignments } from '../c/index';
+import { isAddedCode, nodeRange } from './added-code';
+
+const meta = {
+  id: 'MM009',
+  name: 'direct-vm-flags-write',
+  defaultSeverity: 'error' as const,
+  shortDescription: 'vma->vm_flags written directly where the era provides vm_flags_set/vm_flags_clear/vm_flags_mod.',
+  fullDescription:
+    'Since 6.3 vma->vm_flags is read-only: changes go through vm_flags_init(), vm_flags_set(), vm_flags_clear(), ' +
+    'vm_flags_mod() and vm_flags_reset(), which assert that the mmap lock is held for writing and mark the VMA for ' +
+    'per-VMA locking. A direct assignment does not compile on those kernels. The rule is silent for older eras.',
+  docs: 'docs/rules/MM009.md',
+};
+
+/** `(A | B)` -> `A | B`. */
+function unparen(n: Node): string {
+  let cur = n;
+  while (cur.type === 'parenthesized_expression' && cur.namedChildren.length === 1 && cur.namedChildren[0]) cur = cur.namedChildren[0];
+  return cur.text;
+}
+
+interface Rewrite {
+  helper: string;
+  text: string;
+}
+
+function rewrite(vma: string, operator: string, right: Node): Rewrite | null {
+  if (operator === '|=') return { helper: 'vm_flags_set', text: `vm_flags_set(${vma}, ${unparen(right)})` };
+  if (operator === '&=') {
+    const r = right.type === 'parenthesized_expression' && right.namedChildren[0] ? right.namedChildren[0] : right;
+    if (r.type === 'unary_expression' && r.childForFieldName('operator')?.type === '~') {
+      const arg = r.childForFieldName('argument');
+      if (arg) return { helper: 'vm_flags_clear', text: `vm_flags_clear(${vma}, ${unparen(arg)})` };
+    }
+    return null;
+  }
+  if (operator === '=') return { helper: 'vm_flags_reset', text: `vm_flags_reset(${vma}, ${unparen(right)})` };
+  return null;
+}
+
+function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const post = h.trees.post;
+  for (const a of findAssignments(post.scope, (t) => /(->|\.)vm_flags$/.test(t))) {
+    if (a.isDeclaration || !a.right) continue;
+    if (!['=', '|=', '&=', '^='].includes(a.operator)) continue;
+    if (!isAddedCode(h, a.node)) continue;
+    const at = nodeRange(post, a.node);
+    if (!at) continue;
+    const object = a.left.childForFieldName('argument');
+    const isPointer = a.left.childForFieldName('operator')?.type === '->' || a.left.text.includes('->');
+    const vma = object ? (isPointer ? object.text : `&${object.text}`) : 'vma';
+    const rw = rewrite(vma, a.operator, a.right);
+    let fix: Fix | undefined;
+    // Only single-line edits: a multi-line rewrite inside a quoted mail would lose the quoting.
+    if (rw && at.line === at.endLine) {
+      fix = { description: `Use ${rw.helper}()`, edits: [{ ...at, newText: rw.text }] };
+    }
+    const suggestion = rw ? `use ${rw.text}` : 'use vm_flags_mod()/vm_flags_reset()';
+    out.push(makeFinding(meta,
+      `${a.left.text} ${a.operator} ... writes the VMA flags directly; since 6.3 the field is read-only and changes go ` +
+      `through the helpers that assert the mmap write lock (kernel ${ctx.era}): ${suggestion}`, at, [], fix));
+  }
+  return out;
+}
+
+export const mm009: Rule = {
+  meta,
+  check(ctx: RuleContext): Finding[] {
+    if (!ctx.model().hasVmFlagsHelpers) return [];
+    return ctx.parsedHunks().flatMap((h) => findingsIn(h, ctx));
+  },
+};

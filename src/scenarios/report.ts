@@ -51,7 +51,8 @@ export function formatTimeline(scenario: Scenario, r: ScenarioResult): string {
   if (scenario.description) out.push(`  ${scenario.description}`);
   const byIndex = new Map(scenario.steps.map((s) => [s.index, s]));
   const rows = r.steps.map((st) => {
-    const left = `  ${String(st.index).padStart(2)}  ${describeStep(byIndex.get(st.index)!)}`;
+    const step = byIndex.get(st.index)!;
+    const left = `  ${String(st.index).padStart(2)}  ${describeStep(step)}${step.note ? ` (${step.note})` : ''}`;
     let right = `-> ${formatResult(st.result)}`;
     if (st.expect !== undefined) right += st.passed ? `   (expected ${formatExpect(st.expect)}: ok)` : `   (expected ${formatExpect(st.expect)}: MISMATCH)`;
     return { st, left, right };

@@ -27,24 +27,32 @@ export function bodyLines(
   if (SKIPPED_TYPES.test(ct.type)) return [];
   const cte = (headers ? headerValue(headers, 'content-transfer-encoding') : null)?.trim().toLowerCase() ?? '';
   const charset = ct.params.get('charset') ?? null;
-  if (cte === 'quoted-printable') return decodedToSource(decodeQuotedPrintable(raw.slice(start, end), charset, problems));
-  if (cte === 'base64') return decodedToSource(decodeBase64(raw.slice(start, end), charset, problems));
+  // format=flowed (RFC 3676) space-stuffs unquoted lines that start with a space: a context
+  // line ` foo` arrives as `  foo`. (Quoted lines need nothing: the stuffing space after the
+  // last `>` is taken with the quote mark.) Soft line breaks are not joined: a patch in a
+  // flowed mail has already lost its trailing spaces, and joining would merge diff lines.
+  const flowed = (ct.params.get('format') ?? '').toLowerCase() === 'flowed';
+  if (cte === 'quoted-printable') return decodedToSource(decodeQuotedPrintable(raw.slice(start, end), charset, problems), flowed);
+  if (cte === 'base64') return decodedToSource(decodeBase64(raw.slice(start, end), charset, problems), flowed);
   const out: SourceLine[] = new Array(Math.max(0, end - start));
-  for (let i = start; i < end; i++) out[i - start] = plainSourceLine(raw[i], envelope);
+  for (let i = start; i < end; i++) out[i - start] = plainSourceLine(raw[i], envelope, flowed);
   return out;
 }
 
-export function plainSourceLine(r: RawLine, envelope: boolean): SourceLine {
+export function plainSourceLine(r: RawLine, envelope: boolean, flowed = false): SourceLine {
   let t = r.text;
   const esc = envelope ? mboxEscapeLength(t) : 0;
   if (esc) t = t.slice(esc);
   const q = quotePrefix(t);
-  return { text: q.prefix ? t.slice(q.prefix) : t, depth: q.depth, line: r.line, column: 1 + esc + q.prefix };
+  const stuffed = flowed && q.depth === 0 && t.charCodeAt(0) === 32 ? 1 : 0;
+  const cut = q.prefix + stuffed;
+  return { text: cut ? t.slice(cut) : t, depth: q.depth, line: r.line, column: 1 + esc + cut };
 }
 
-function decodedToSource(decoded: DecodedLine[]): SourceLine[] {
+function decodedToSource(decoded: DecodedLine[], flowed: boolean): SourceLine[] {
   return decoded.map((d) => {
-    const q = quotePrefix(d.text);
+    const q0 = quotePrefix(d.text);
+    const q = { depth: q0.depth, prefix: q0.prefix + (flowed && q0.depth === 0 && d.text.charCodeAt(0) === 32 ? 1 : 0) };
     const whole: SourceLine = { text: d.text, depth: 0, line: d.line, column: 1, encoding: d.encoding, lineMap: d.lineMap, columnMap: d.columnMap };
     const pos = positionAt(whole, q.prefix);
     const s: SourceLine = { text: d.text.slice(q.prefix), depth: q.depth, line: pos.line, column: pos.column, encoding: d.encoding };

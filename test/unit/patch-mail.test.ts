@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { functionNameOf, parseSubject, readDocument } from '../../src/patch/index';
 import { decodeEncodedWords } from '../../src/patch/mail';
+import { assertPositions } from './patch-helpers';
 
 test('subject tags: version, index, total, RFC, reply prefixes, list tags', () => {
   const cases: [string, Partial<ReturnType<typeof parseSubject>>][] = [
@@ -120,4 +121,16 @@ test('a quoted hunk that never resumes after the interruption is cut short at th
   assert.deepEqual(set.problems.map((p) => [p.code, p.line, p.severity]), [['hunk-short', 1, 'warning']]);
   assert.match(set.problems[0].message, /stops at line 4/);
   assert.equal(set.patches[0].files[0].hunks[0].lines.length, 2);
+});
+
+test('format=flowed: the stuffing space of unquoted lines is removed, quoted lines read as usual', () => {
+  const text = [
+    'From: A <a@example.org>', 'Subject: [PATCH] x', 'Content-Type: text/plain; charset=utf-8; format=flowed', '',
+    '--- a/mm/x.c', '+++ b/mm/x.c', '@@ -1,3 +1,3 @@ f(', '  a', '-b', '+c', '  d', '',
+  ].join('\n');
+  const set = readDocument(text);
+  assert.deepEqual(set.problems, []);
+  const h = set.patches[0].files[0].hunks[0];
+  assert.deepEqual(h.lines.map((l) => [l.kind, l.text, l.column]), [[' ', 'a', 3], ['-', 'b', 2], ['+', 'c', 2], [' ', 'd', 3]]);
+  assertPositions(text, set);
 });

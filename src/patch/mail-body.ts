@@ -22,9 +22,14 @@ export function bodyLines(
   const ct = parseContentType(headers ? headerValue(headers, 'content-type') : null);
   const boundary = ct.params.get('boundary');
   if (ct.type.startsWith('multipart/') && boundary && depth < MAX_MIME_DEPTH) {
-    return multipartLines(raw, start, end, boundary, envelope, problems, depth);
+    return multipartLines(raw, start, end, boundary, ct.type === 'multipart/alternative', envelope, problems, depth);
   }
   if (SKIPPED_TYPES.test(ct.type)) return [];
+  if (ct.type === 'message/rfc822' && depth < MAX_MIME_DEPTH) {
+    // A forwarded mail: its own headers say how its body is encoded.
+    const inner = parseHeaders(raw, start, end);
+    return bodyLines(raw, inner.bodyStart, end, inner, envelope, problems, depth + 1);
+  }
   const cte = (headers ? headerValue(headers, 'content-transfer-encoding') : null)?.trim().toLowerCase() ?? '';
   const charset = ct.params.get('charset') ?? null;
   // format=flowed (RFC 3676) space-stuffs unquoted lines that start with a space: a context
@@ -73,18 +78,18 @@ function multipartLines(
   start: number,
   end: number,
   boundary: string,
+  alternative: boolean,
   envelope: boolean,
   problems: Problem[],
   depth: number,
 ): SourceLine[] {
   const open = '--' + boundary;
   const close = open + '--';
-  const out: SourceLine[] = [];
+  const parts: { headers: Headers; end: number }[] = [];
   let partStart = -1;
   const flush = (partEnd: number) => {
     if (partStart < 0) return;
-    const ph = parseHeaders(raw, partStart, partEnd);
-    for (const l of bodyLines(raw, ph.bodyStart, partEnd, ph, envelope, problems, depth + 1)) out.push(l);
+    parts.push({ headers: parseHeaders(raw, partStart, partEnd), end: partEnd });
   };
   for (let i = start; i < end; i++) {
     const t = raw[i].text.trimEnd();
@@ -99,5 +104,15 @@ function multipartLines(
     }
   }
   if (partStart >= 0) flush(end);
+  // multipart/alternative holds the same text twice (plain and HTML): read only the plain one.
+  let chosen = parts;
+  if (alternative && parts.length > 1) {
+    const plain = parts.find((p) => parseContentType(headerValue(p.headers, 'content-type')).type === 'text/plain');
+    chosen = [plain ?? parts[parts.length - 1]];
+  }
+  const out: SourceLine[] = [];
+  for (const p of chosen) {
+    for (const l of bodyLines(raw, p.headers.bodyStart, p.end, p.headers, envelope, problems, depth + 1)) out.push(l);
+  }
   return out;
 }

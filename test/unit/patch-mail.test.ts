@@ -134,3 +134,29 @@ test('format=flowed: the stuffing space of unquoted lines is removed, quoted lin
   assert.deepEqual(h.lines.map((l) => [l.kind, l.text, l.column]), [[' ', 'a', 3], ['-', 'b', 2], ['+', 'c', 2], [' ', 'd', 3]]);
   assertPositions(text, set);
 });
+
+test('multipart/alternative: only the text/plain part is read (no duplicate hunks)', () => {
+  const diff = ['--- a/mm/x.c', '+++ b/mm/x.c', '@@ -1 +1 @@', '-a', '+b'];
+  const text = [
+    'From: A <a@example.org>', 'Subject: [PATCH] x', 'Content-Type: multipart/alternative; boundary="alt"', '',
+    '--alt', 'Content-Type: text/plain', '', ...diff, '',
+    '--alt', 'Content-Type: text/html', '', '<pre>', ...diff, '</pre>', '--alt--', '',
+  ].join('\n');
+  const set = readDocument(text);
+  assert.equal(set.patches[0].files.length, 1);
+  assert.equal(set.patches[0].files[0].hunks[0].lines[0].line, 11);
+});
+
+test('a forwarded mail (message/rfc822) is decoded with its own headers', () => {
+  const text = [
+    'From: Fwd <f@example.org>', 'Subject: Fwd: [PATCH] x', 'Content-Type: multipart/mixed; boundary=m', '',
+    '--m', 'Content-Type: text/plain', '', 'See below.', '',
+    '--m', 'Content-Type: message/rfc822', '',
+    'From: A <a@example.org>', 'Subject: [PATCH] x', 'Content-Transfer-Encoding: quoted-printable', '',
+    '--- a/mm/x.c', '+++ b/mm/x.c', '@@ -1 +1 @@', '-a =3D 1;', '+a =3D 2;', '--m--', '',
+  ].join('\n');
+  const set = readDocument(text);
+  const h = set.patches[0].files[0].hunks[0];
+  assert.deepEqual(h.lines.map((l) => l.kind + l.text), ['-a = 1;', '+a = 2;']);
+  assert.deepEqual([h.lines[0].line, h.lines[0].column], [20, 2]);
+});

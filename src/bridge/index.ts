@@ -32,11 +32,29 @@
  *            the differing term or guard; define lines of a patch macro the code uses)
  *   file, function, patch (index in the PatchSet), summary (one line), arch?, assumedZero?
  *
+ * Patched model and simulation:
+ *   applyHookChanges(model, changes): KernelModel      base + deltas (base never mutated)
+ *   await patchedModelFor(pathOrText, baseModel | { kernel?, arch?, cwd? }): KernelModel
+ *       (what `mmlens scenario S.json --patch P` uses); patchedModelDetails(...) also
+ *       returns { base, patched, hookChanges, kernel: { era, arch, requested, clues } }
+ *   await simulatePatch(text, { kernel?: era|'auto'|'latest', arch?, scenarios?, noLibrary?, only? })
+ *       : SimulationReport { kernel, hookChanges, consequences, scenariosRun, notes }
+ *   Consequence: { scenario, source: library|file|generated, severity: error|warning|info,
+ *       summary, base: Outcome, patched: Outcome (differing steps + events), hookChanges:
+ *       indices into report.hookChanges (computed by re-running with each change alone),
+ *       lines, timeline { base, patched } }
+ *   reportToJson(report) (bigints as "0x..."), reportToText(report, documentText)
+ *
  * Every change is proven by evaluating the pre- and post-image with the same environment
  * (era tables + the side's #defines, macros and one-return helpers) and comparing values:
  * a refactor, a comment, a rename or code moved into a helper gives no change.
  */
 export { extractHookChanges, archOfPath } from './extract';
+export { applyHookChanges, changesModel, uapiApplies } from './apply';
+export { patchedModelFor, patchedModelDetails, patchedModelOfPatchSet, selectKernel, type PatchedModel, type PatchedModelOptions, type KernelRequest, type KernelSelection } from './patched';
+export { simulatePatch, bridgeScenarios, type SimulateOptions } from './simulate';
+export { generateScenarios, type GeneratedScenario } from './generate';
+export { reportToJson, reportToText, bigintToHex } from './report';
 export { summarize, describeValue } from './describe';
 export type {
   HookChange, HookKind, HookValue, OpaqueGuard, ExtractOptions,

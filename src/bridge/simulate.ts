@@ -152,8 +152,7 @@ export function resultText(r: StepResult | undefined): string {
   if (!r) return '-';
   if (r.ok) {
     if (r.value !== undefined) return String(r.value);
-    if (r.addr !== undefined) return 'ok';
-    return 'ok';
+    return r.status ? `ok (${r.status})` : 'ok';
   }
   return 'errno' in r ? r.errno : r.signal;
 }
@@ -199,14 +198,16 @@ function flagOf(detail: string): string {
 interface Judged {
   severity: ConsequenceSeverity;
   summary: string;
+  /** The summary names no call that caused the difference (only what was observed). */
+  causeless: boolean;
 }
 
 function judge(entry: Entry, d: Diff, base: Run, patched: Run): Judged {
   const steps = new Map(entry.scenario.steps.map((s) => [s.index, s]));
   registered = new Set(entry.scenario.steps.filter((s) => s.op === 'ib_reg_mr' && s.region).map((s) => s.region!));
   if (d.error) {
-    if (d.error.patched) return { severity: 'warning', summary: `the scenario no longer runs on the patched kernel: ${d.error.patched}` };
-    return { severity: 'info', summary: `the scenario runs only on the patched kernel (${d.error.base})` };
+    if (d.error.patched) return { severity: 'warning', summary: `the scenario no longer runs on the patched kernel: ${d.error.patched}`, causeless: true };
+    return { severity: 'info', summary: `the scenario runs only on the patched kernel (${d.error.base})`, causeless: true };
   }
   const b = base.ok ? new Map(base.result.steps.map((s) => [s.index, s.result])) : new Map();
   const p = patched.ok ? new Map(patched.result.steps.map((s) => [s.index, s.result])) : new Map();
@@ -242,7 +243,6 @@ function judge(entry: Entry, d: Diff, base: Run, patched: Run): Judged {
   let improved = false;
   let inherited = false;
   for (const i of d.steps) {
-    if (i === causeStep) continue;
     const s = steps.get(i)!;
     const br = b.get(i);
     const pr = p.get(i);
@@ -272,7 +272,16 @@ function judge(entry: Entry, d: Diff, base: Run, patched: Run): Judged {
   if (effects.length === 0 && d.baseEvents.some((e) => ERROR_EVENTS.has(e.kind))) {
     effects.push(`no longer: ${[...new Set(d.baseEvents.filter((e) => ERROR_EVENTS.has(e.kind)).map((e) => effectOfEvent(e, steps.get(e.step))))].join('; ')}`);
   }
-  const summary = [cause || 'the run differs', ...effects.slice(0, 2)].join(': ');
+  // A read or a doorbell ring that differs is an observation: the effects say it better.
+  const observed = causeStep !== undefined && !cleared && effects.length > 0 && ['read', 'ib_ring_doorbell', 'ib_dma_read', 'gup_read'].includes(steps.get(causeStep)!.op);
+  if (observed) cause = '';
+  // A generated scenario: say which call used the new name when the cause is a later step.
+  if (entry.name && causeStep !== undefined) {
+    const use = entry.scenario.steps.find((s) => [s.prot, s.flags, s.advice].some((x) => x !== undefined && new RegExp(`\\b${entry.name}\\b`).test(x)));
+    if (use && use.index !== causeStep) cause = `after ${shortCall(use)}${use.region ? ` on ${regionText(use.region)}` : ''}${cause ? `, ${cause}` : ''}`;
+  }
+  const summary = [cause, ...effects.filter((e) => !cause.includes(e)).slice(0, 2)].filter(Boolean).join(': ') || 'the run differs';
+  const causeless = !cause;
 
   let severity: ConsequenceSeverity;
   if (bad.length > 0 || cleared || lostData || (inherited && !!d.patchedEvents.length)) severity = 'error';
@@ -283,7 +292,7 @@ function judge(entry: Entry, d: Diff, base: Run, patched: Run): Judged {
   })()) severity = 'info';
   else if (improved || (d.steps.length === 0 && d.patchedEvents.length === 0)) severity = 'info'; // bad outcomes went away
   else severity = 'warning';
-  return { severity, summary };
+  return { severity, summary, causeless };
 }
 
 function outcome(entry: Entry, r: Run, d: Diff, side: 'base' | 'patched'): Outcome {
@@ -368,7 +377,8 @@ export async function simulatePatch(text: string, options: SimulateOptions = {})
       scenario: entry.scenario.name,
       source: entry.source,
       severity: j.severity,
-      summary: j.summary,
+      // Only an observation (a read, a ring): lead with the hook change behind it.
+      summary: j.causeless && responsible.length ? `${changes[responsible[0]!]!.summary}: ${j.summary}` : j.summary,
       base: outcome(entry, rb, d, 'base'),
       patched: outcome(entry, rp, d, 'patched'),
       hookChanges: responsible,

@@ -90,7 +90,9 @@ export function formatPatchText(p: Patch): string {
         : f.oldPath === f.newPath || f.oldPath === null || f.newPath === null
           ? `${f.newPath ?? f.oldPath}${f.isNew ? ' (new file)' : ''}${f.isDeleted ? ' (deleted)' : ''}`
           : `${f.oldPath} -> ${f.newPath}${f.isRename ? ' (renamed)' : ''}`;
-    const extra = [f.isBinary ? 'binary, skipped' : '', f.oldMode || f.newMode ? `mode ${f.oldMode ?? '?'} -> ${f.newMode ?? '?'}` : '']
+    const mode =
+      f.oldMode && f.newMode ? `mode ${f.oldMode} -> ${f.newMode}` : f.oldMode || f.newMode ? `mode ${f.oldMode ?? f.newMode}` : '';
+    const extra = [f.isBinary ? 'binary, skipped' : '', mode]
       .filter(Boolean)
       .join(', ');
     out.push(`  ${path}  (line ${f.line})${extra ? `  ${extra}` : ''}`);
@@ -100,7 +102,8 @@ export function formatPatchText(p: Patch): string {
       const context = h.lines.filter((l) => l.kind === ' ').length;
       for (const l of h.lines) {
         if (l.kind === ' ') continue;
-        out.push(`      ${l.kind} ${String(l.line).padStart(5)}:${String(l.column).padEnd(3)} ${l.text}`);
+        const note = l.noNewlineAtEnd ? '   (no newline at end of file)' : '';
+        out.push(`      ${l.kind} ${String(l.line).padStart(5)}:${String(l.column).padEnd(3)} ${l.text}${note}`);
       }
       out.push(`      (${context} context line${context === 1 ? '' : 's'})`);
     }

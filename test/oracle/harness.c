@@ -8,6 +8,11 @@
  *   read SLOT REGION PAGE
  *   fork SLOT CHILDSLOT
  *   exit SLOT
+ *   noop SLOT                              (steps with nothing to do here, e.g. ib_open)
+ *   pin SLOT REF REGION FIRST COUNT         (FOLL_WRITE|FOLL_LONGTERM pins: io_uring fixed buffer)
+ *   pinwrite SLOT REF PAGE VALUE            ("device" write into the pinned page: READ_FIXED)
+ *   pinread SLOT REF PAGE                   ("device" read of the pinned page: WRITE_FIXED)
+ *   unpin SLOT REF                          (unregister the buffer, close the ring)
  * Output (stdout), one line per step: "ok", "ok VALUE", "errno NAME" or "signal NAME".
  *
  * Each simulated process is a real process ("worker") that owns a slot; the coordinator sends
@@ -25,22 +30,87 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/io_uring.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_SLOTS 16
 #define MAX_REGIONS 64
 #define MAX_STEPS 4096
+#define MAX_REFS 64
 
 struct cmd { int op, slot, region, a, b, c; long long v1, v2; };
 struct reply { int kind; long long value; char name[16]; };
-enum { OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_MADVISE, OP_WRITE, OP_READ, OP_FILL, OP_FORK, OP_EXIT };
+enum { OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_MADVISE, OP_WRITE, OP_READ, OP_FILL, OP_FORK, OP_EXIT,
+       OP_NOOP, OP_PIN, OP_PINWRITE, OP_PINREAD, OP_UNPIN };
 enum { RES_OK, RES_VALUE, RES_ERRNO, RES_SIGNAL };
 
 static int cmd_pipe[MAX_SLOTS][2], reply_pipe[MAX_SLOTS][2];
 static struct { char *addr; long pages; } regions[MAX_REGIONS];
 static long page_size;
+
+/* A pin: an io_uring instance with one registered (fixed) buffer. Registering buffers pins
+ * the pages with FOLL_WRITE|FOLL_LONGTERM, as RDMA memory registration does; READ_FIXED and
+ * WRITE_FIXED then move data to and from the pinned pages without looking at page tables,
+ * like a device's DMA. */
+struct ring {
+  int fd;
+  unsigned *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+  struct io_uring_sqe *sqes;
+  struct io_uring_cqe *cqes;
+  char *base;
+};
+static struct ring refs[MAX_REFS];
+static int data_pipe[2];
+
+static int ring_open(struct ring *r) {
+  struct io_uring_params p;
+  memset(&p, 0, sizeof p);
+  int fd = (int)syscall(__NR_io_uring_setup, 4, &p);
+  if (fd < 0) return -1;
+  size_t sq_sz = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+  size_t cq_sz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+  if ((p.features & IORING_FEAT_SINGLE_MMAP) && cq_sz > sq_sz) sq_sz = cq_sz;
+  char *sq = mmap(NULL, sq_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+  char *cq = (p.features & IORING_FEAT_SINGLE_MMAP) ? sq
+    : mmap(NULL, cq_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
+  void *sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+  if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED) { close(fd); return -1; }
+  r->fd = fd;
+  r->sq_tail = (unsigned *)(sq + p.sq_off.tail);
+  r->sq_mask = (unsigned *)(sq + p.sq_off.ring_mask);
+  r->sq_array = (unsigned *)(sq + p.sq_off.array);
+  r->cq_head = (unsigned *)(cq + p.cq_off.head);
+  r->cq_tail = (unsigned *)(cq + p.cq_off.tail);
+  r->cq_mask = (unsigned *)(cq + p.cq_off.ring_mask);
+  r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+  r->sqes = sqes;
+  return 0;
+}
+
+/* One READ_FIXED/WRITE_FIXED of len bytes at addr (inside the fixed buffer) from/to fd. */
+static int ring_rw(struct ring *r, int opcode, int fd, char *addr, unsigned len) {
+  unsigned tail = *r->sq_tail, idx = tail & *r->sq_mask;
+  struct io_uring_sqe *sqe = &r->sqes[idx];
+  memset(sqe, 0, sizeof *sqe);
+  sqe->opcode = opcode;
+  sqe->fd = fd;
+  sqe->addr = (unsigned long)addr;
+  sqe->len = len;
+  sqe->off = (unsigned long long)-1; /* pipes: current position */
+  sqe->buf_index = 0;
+  r->sq_array[idx] = idx;
+  __atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+  if (syscall(__NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0) return -errno;
+  unsigned head = __atomic_load_n(r->cq_head, __ATOMIC_ACQUIRE);
+  while (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE)) {}
+  int res = r->cqes[head & *r->cq_mask].res;
+  __atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+  return res;
+}
 static sigjmp_buf fault_jmp;
 static volatile sig_atomic_t fault_sig;
 
@@ -51,7 +121,7 @@ static const char *errno_name(int e) {
   case EINVAL: return "EINVAL"; case ENOMEM: return "ENOMEM"; case EACCES: return "EACCES";
   case EPERM: return "EPERM"; case EFAULT: return "EFAULT"; case EBADF: return "EBADF";
   case EAGAIN: return "EAGAIN"; case ENOSYS: return "ENOSYS"; case EOPNOTSUPP: return "EOPNOTSUPP";
-  case EEXIST: return "EEXIST"; case EBUSY: return "EBUSY";
+  case EEXIST: return "EEXIST"; case EBUSY: return "EBUSY"; case EIO: return "EIO";
   default: return "EUNKNOWN";
   }
 }
@@ -64,6 +134,12 @@ static int full_read(int fd, void *buf, size_t n) {
   char *p = buf;
   while (n) { ssize_t r = read(fd, p, n); if (r <= 0) { if (r < 0 && errno == EINTR) continue; return -1; } p += r; n -= r; }
   return 0;
+}
+
+static struct reply errno_result(int e) {
+  struct reply out = { RES_ERRNO, 0, "" };
+  snprintf(out.name, sizeof out.name, "%s", errno_name(e));
+  return out;
 }
 
 static struct reply syscall_result(long r) {
@@ -117,14 +193,52 @@ static void worker(int slot) {
     case OP_EXIT:
       full_write(reply_pipe[slot][1], &out, sizeof out);
       _exit(0);
+    case OP_NOOP:
+      break;
+    case OP_PIN: {
+      struct ring *r = &refs[c.b];
+      if (ring_open(r)) { out = errno_result(errno); break; }
+      r->base = base + c.a * page_size;
+      struct iovec iov = { r->base, (size_t)c.v1 * page_size };
+      if (syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_BUFFERS, &iov, 1) < 0) {
+        out = errno_result(errno);
+        close(r->fd);
+        r->fd = -1;
+      }
+      break;
+    }
+    case OP_PINWRITE: case OP_PINREAD: {
+      struct ring *r = &refs[c.b];
+      char *at = r->base + c.a * page_size;
+      long long v = c.v1;
+      int res;
+      if (c.op == OP_PINWRITE) {
+        full_write(data_pipe[1], &v, sizeof v);
+        res = ring_rw(r, IORING_OP_READ_FIXED, data_pipe[0], at, sizeof v);
+      } else {
+        res = ring_rw(r, IORING_OP_WRITE_FIXED, data_pipe[1], at, sizeof v);
+        if (res == (int)sizeof v && full_read(data_pipe[0], &v, sizeof v) == 0) { out.kind = RES_VALUE; out.value = v; }
+      }
+      if (res < 0) out = errno_result(-res);
+      else if (res != (int)sizeof v) out = errno_result(EIO);
+      break;
+    }
+    case OP_UNPIN: {
+      struct ring *r = &refs[c.b];
+      syscall(__NR_io_uring_register, r->fd, IORING_UNREGISTER_BUFFERS, NULL, 0);
+      close(r->fd);
+      r->fd = -1;
+      break;
+    }
     }
     full_write(reply_pipe[slot][1], &out, sizeof out);
   }
 }
 
 static int op_of(const char *s) {
-  static const char *names[] = { "mmap", "munmap", "mprotect", "madvise", "write", "read", "fill", "fork", "exit" };
-  for (int i = 0; i < 9; i++) if (!strcmp(s, names[i])) return i;
+  static const char *names[] = { "mmap", "munmap", "mprotect", "madvise", "write", "read", "fill", "fork", "exit",
+                                 "noop", "pin", "pinwrite", "pinread", "unpin" };
+  for (int i = 0; i < 14; i++) if (!strcmp(s, names[i])) return i;
   return -1;
 }
 
@@ -148,14 +262,20 @@ int main(void) {
     case OP_WRITE: c.region = (int)x[1]; c.a = (int)x[2]; c.v1 = x[3]; break;
     case OP_READ: c.region = (int)x[1]; c.a = (int)x[2]; break;
     case OP_FORK: c.a = (int)x[1]; break;
-    case OP_EXIT: break;
+    case OP_EXIT: case OP_NOOP: break;
+    case OP_PIN: c.b = (int)x[1]; c.region = (int)x[2]; c.a = (int)x[3]; c.v1 = x[4]; break;
+    case OP_PINWRITE: c.b = (int)x[1]; c.a = (int)x[2]; c.v1 = x[3]; break;
+    case OP_PINREAD: c.b = (int)x[1]; c.a = (int)x[2]; break;
+    case OP_UNPIN: c.b = (int)x[1]; break;
     }
+    if ((c.op >= OP_PIN) && (c.b < 0 || c.b >= MAX_REFS)) { fprintf(stderr, "harness: step %d ref out of range\n", n); return 2; }
     if (c.slot < 0 || c.slot >= MAX_SLOTS || c.region >= MAX_REGIONS || (c.op == OP_FORK && (c.a < 0 || c.a >= MAX_SLOTS))) {
       fprintf(stderr, "harness: step %d out of range\n", n);
       return 2;
     }
     steps[n++] = c;
   }
+  if (pipe(data_pipe)) { perror("pipe"); return 2; }
   for (int i = 0; i < MAX_SLOTS; i++) if (pipe(cmd_pipe[i]) || pipe(reply_pipe[i])) { perror("pipe"); return 2; }
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   int alive[MAX_SLOTS] = { 0 };

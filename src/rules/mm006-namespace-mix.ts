@@ -1,0 +1,160 @@
+// MM006: flag namespaces mixed. PROT_, MAP_, MADV_ and VM_ constants live in different
+// namespaces that only partly share values (PROT_READ/WRITE/EXEC equal VM_READ/WRITE/EXEC,
+// nothing else lines up). The rule reads each bit expression the patch adds, decides which
+// namespace its variables (vm_flags, newflags, prot, behavior...) or its target put it in, and
+// reports constants of another namespace in it.
+import type { Node } from 'web-tree-sitter';
+import type { Rule, Finding } from './types';
+import { makeFinding, type RuleContext, type ParsedHunk } from './context';
+import { descendants, normalizeText } from '../c/index';
+import { formatFlag, namespaceOf } from '../kernel/index';
+import type { Namespace } from '../kernel/index';
+import { isAddedCode, nodeRange } from './added-code';
+
+const meta = {
+  id: 'MM006',
+  name: 'flag-namespace-mix',
+  defaultSeverity: 'warning' as const,
+  shortDescription: 'Flag namespaces mixed: a PROT_/MAP_/MADV_ constant where VM flags are expected, or the reverse.',
+  fullDescription:
+    'vm_flags hold VM_ bits; mmap/mprotect take PROT_ and MAP_ bits; madvise takes MADV_ values. Only PROT_READ, ' +
+    'PROT_WRITE and PROT_EXEC share their values with VM_READ, VM_WRITE and VM_EXEC, so mixing them often works by ' +
+    'accident; any other constant means something else in the other namespace (MAP_ANONYMOUS 0x20 is VM_MAYWRITE). ' +
+    'Translate with calc_vm_prot_bits()/calc_vm_flag_bits(), or use the constant of the right namespace.',
+  docs: 'docs/rules/MM006.md',
+};
+
+const BIT_EXPR = new Set(['binary_expression', 'parenthesized_expression', 'unary_expression']);
+const BIT_OPS = new Set(['|', '&', '^', '~', '==', '!=']);
+
+function opOf(n: Node): string | null {
+  return n.childForFieldName('operator')?.type ?? null;
+}
+
+function isBitNode(n: Node): boolean {
+  if (!BIT_EXPR.has(n.type)) return false;
+  if (n.type === 'parenthesized_expression') return true;
+  const op = opOf(n);
+  return op !== null && BIT_OPS.has(op);
+}
+
+/** Namespace a variable or call stands for, from its name. */
+function variableNamespace(n: Node): Namespace | null {
+  if (n.type === 'call_expression') {
+    const fn = n.childForFieldName('function')?.text ?? '';
+    if (/^(calc_vm_prot_bits|calc_vm_flag_bits|arch_calc_vm_prot_bits|arch_calc_vm_flag_bits)$/.test(fn)) return 'VM';
+    return null;
+  }
+  if (n.type !== 'identifier' && n.type !== 'field_expression') return null;
+  const t = normalizeText(n.text);
+  if (namespaceOf(t)) return null; // a constant, not a variable
+  if (/(^|->|\.)(vm_flags|newflags|new_flags|oldflags|vmflags|vm_flags_\w+)$/.test(t)) return 'VM';
+  if (/(^|->|\.)(prot|reqprot)$/.test(t)) return 'PROT';
+  if (/(^|->|\.)(behavior|behaviour|advice)$/.test(t)) return 'MADV';
+  return null;
+}
+
+function leaves(n: Node, out: Node[] = []): Node[] {
+  if (isBitNode(n)) {
+    for (const c of n.namedChildren) if (c && c.type !== 'comment') leaves(c, out);
+  } else out.push(n);
+  return out;
+}
+
+/** Namespace the surroundings impose on a bit expression: the target of an assignment, or a
+ *  call argument with a known namespace. */
+function targetNamespace(top: Node): { ns: Namespace; what: string } | null {
+  const p = top.parent;
+  if (!p) return null;
+  if (p.type === 'assignment_expression' && p.childForFieldName('right')?.id === top.id) {
+    const left = p.childForFieldName('left');
+    const ns = left ? variableNamespace(left) : null;
+    return ns && left ? { ns, what: `assigned to ${normalizeText(left.text)}` } : null;
+  }
+  if (p.type === 'argument_list') {
+    const call = p.parent;
+    const fn = call?.childForFieldName('function')?.text ?? '';
+    const idx = p.namedChildren.findIndex((c) => c?.id === top.id);
+    if (/^vm_flags_(set|clear|init|reset)$/.test(fn) && idx === 1) return { ns: 'VM', what: `passed to ${fn}()` };
+    if (fn === 'vm_flags_mod' && (idx === 1 || idx === 2)) return { ns: 'VM', what: `passed to ${fn}()` };
+    if (fn === '_calc_vm_trans' && idx === 2) return { ns: 'VM', what: 'the VM bit of _calc_vm_trans()' };
+  }
+  return null;
+}
+
+function topOf(n: Node): Node {
+  let cur = n;
+  while (cur.parent && isBitNode(cur.parent)) cur = cur.parent;
+  return cur;
+}
+
+function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const post = h.trees.post;
+  const table = ctx.symbols();
+  const done = new Set<number>();
+  for (const id of descendants(post.scope, 'identifier')) {
+    const name = id.text;
+    const ns = namespaceOf(name);
+    if (!ns || done.has(id.id)) continue;
+    const top = topOf(id);
+    const ctxNs = new Set<Namespace>();
+    const via: string[] = [];
+    for (const leaf of leaves(top)) {
+      const v = variableNamespace(leaf);
+      if (v) {
+        ctxNs.add(v);
+        via.push(normalizeText(leaf.text));
+      }
+    }
+    const t = targetNamespace(top);
+    if (t) {
+      ctxNs.add(t.ns);
+      via.push(t.what);
+    }
+    if (ctxNs.size !== 1) continue;
+    const expected = [...ctxNs][0]!;
+    for (const leaf of leaves(top)) {
+      if (leaf.type !== 'identifier') continue;
+      const lns = namespaceOf(leaf.text);
+      if (!lns || done.has(leaf.id)) continue;
+      done.add(leaf.id);
+      if (lns === expected) continue;
+      // PROT_ and MAP_ are both user-side mmap/mprotect arguments; MADV vs PROT/MAP is not what this rule is about.
+      if (expected !== 'VM' && lns !== 'VM') continue;
+      if (!isAddedCode(h, leaf)) continue;
+      const at = nodeRange(post, leaf);
+      if (!at) continue;
+      const value = table.get(leaf.text);
+      const described = value !== undefined ? formatFlag(leaf.text, value) : leaf.text;
+      let meaning = '';
+      if (value !== undefined) {
+        const other = ctx.nameOf(value, expected);
+        const twin = `${expected}_${leaf.text.replace(/^[A-Z]+_/, '')}`;
+        if (other && other === twin) meaning = `; its value happens to equal ${other}, which is the constant to use`;
+        else if (other) meaning = `; read as a ${expected}_ value, ${value === 0n ? '0' : '0x' + value.toString(16)} is ${other}`;
+        else meaning = `; no ${expected}_ constant has that value`;
+      }
+      out.push(makeFinding(meta,
+        `${described} is a ${lns}_ constant used where ${expected}_ ${expected === 'MADV' ? 'values' : 'flags'} are expected (${[...new Set(via)].join(', ')})${meaning}`,
+        at));
+    }
+  }
+  // _calc_vm_trans(x, USER_BIT, VM_BIT): the second argument is the user side.
+  for (const call of descendants(post.scope, 'call_expression')) {
+    if (call.childForFieldName('function')?.text !== '_calc_vm_trans') continue;
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
+    const user = args[1];
+    if (!user || user.type !== 'identifier' || namespaceOf(user.text) !== 'VM' || !isAddedCode(h, user)) continue;
+    const at = nodeRange(post, user);
+    if (at) out.push(makeFinding(meta, `${user.text} is a VM_ constant in the user-bit position of _calc_vm_trans(): the second argument is a PROT_ or MAP_ bit, the third the VM_ bit it becomes`, at));
+  }
+  return out;
+}
+
+export const mm006: Rule = {
+  meta,
+  check(ctx: RuleContext): Finding[] {
+    return ctx.parsedHunks().flatMap((h) => findingsIn(h, ctx));
+  },
+};

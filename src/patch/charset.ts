@@ -56,6 +56,7 @@ export function decodeBytes(bytes: ArrayLike<number>, start: number, end: number
       if ((c & 0xc0) !== 0x80) ok = false;
       else cp = (cp << 6) | (c & 0x3f);
     }
+    if (ok && cp > 0x10ffff) ok = false;
     if (!ok) { cp = b; n = 1; } // not valid here: that byte as Latin-1
     const s = String.fromCodePoint(cp);
     text += s;

@@ -152,7 +152,9 @@ export function decodeEncodedWords(value: string): string {
           /* fall through to Latin-1 */
         }
       }
-      return String.fromCharCode(...u8);
+      let latin1 = '';
+      for (const b of u8) latin1 += String.fromCharCode(b);
+      return latin1;
     });
 }
 

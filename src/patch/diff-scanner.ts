@@ -172,7 +172,12 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
     if (t.startsWith('diff --git ')) return false;
     if (c === 45 /* - */) {
       if (isFileHeaderPair(i)) return false;
-      if (h.oldLeft <= 0 && (t === '-- ' || t === '--')) return false; // the signature
+      if (t === '-- ' || t === '--') {
+        // The signature: certainly when no removed line is left; also when a git version
+        // (`2.43.0`) or nothing follows, which is how a hunk that lost its last lines ends.
+        const next = lines[i + 1];
+        if (h.oldLeft <= 0 || next === undefined || /^\d+(?:\.\d+)+/.test(next.text)) return false;
+      }
       hunk.lines.push(hunkLine(s, '-', 1, false));
       if (--h.oldLeft < 0) reportLong(h, s);
       return true;

@@ -160,3 +160,10 @@ test('a forwarded mail (message/rfc822) is decoded with its own headers', () => 
   assert.deepEqual(h.lines.map((l) => l.kind + l.text), ['-a = 1;', '+a = 2;']);
   assert.deepEqual([h.lines[0].line, h.lines[0].column], [20, 2]);
 });
+
+test('a hunk that lost its last context line ends at the signature, not in it', () => {
+  const text = ['--- a/x', '+++ b/x', '@@ -1,3 +1,3 @@', ' a', '-b', '+c', '-- ', '2.43.0', ''].join('\n');
+  const set = readDocument(text);
+  assert.deepEqual(set.patches[0].files[0].hunks[0].lines.map((l) => l.kind + l.text), [' a', '-b', '+c']);
+  assert.deepEqual(set.problems.map((p) => p.code), ['hunk-short']);
+});

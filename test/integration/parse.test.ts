@@ -135,3 +135,10 @@ test('big files are streamed mail by mail with the same output', async () => {
   );
   assert.equal(empty.out(), '', 'nothing printed for refused input');
 });
+
+test('a Latin-1 file is read as Latin-1', async () => {
+  const r = await parse(['test-fixtures/patch/latin1.patch', '--format', 'json']);
+  assert.equal(r.code, 0);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.patches[0].files[0].hunks[0].lines[1].text, '/* not copied at fork (René) */');
+});

@@ -10,7 +10,7 @@
 // The install is cached under .e2e/ (git-ignored; MMLENS_E2E_DIR overrides the folder).
 // Screenshots of each step go to test-results/e2e/.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, lstatSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -163,6 +163,8 @@ function prepareProfile(runDir) {
         'editor.hover.delay': 200,
         'window.commandCenter': false,
         'chat.disableAIFeatures': true,
+        'git.openRepositoryInParentFolders': 'never',
+        'git.enabled': false,
         'workbench.colorTheme': 'Default Dark Modern',
       },
       null,
@@ -211,6 +213,18 @@ function installExtension(profile, vsix) {
   run(process.execPath, [entry, '--user-data-dir', profile.userData, '--extensions-dir', profile.extensions, '--install-extension', vsix, '--force'], { env: { XDG_CONFIG_HOME: join(profile.userData, '..', 'config') } });
 }
 
+/** The extension's output channel as the host wrote it (logs/SESSION/exthostN/mmlens.mmlens/mmlens.log). */
+function findExtensionLog(userData) {
+  const logs = join(userData, 'logs');
+  if (!existsSync(logs)) return null;
+  for (const session of readdirSync(logs).sort().reverse())
+    for (const host of readdirSync(join(logs, session)).filter((d) => d.startsWith('exthost'))) {
+      const p = join(logs, session, host, 'mmlens.mmlens', 'mmlens.log');
+      if (existsSync(p)) return p;
+    }
+  return null;
+}
+
 // --- main -----------------------------------------------------------------------------------
 
 async function main() {
@@ -236,6 +250,14 @@ async function main() {
     });
     failed = result.failed > 0;
     console.log(`\n${result.passed} passed, ${result.failed} failed`);
+    const extLog = findExtensionLog(profile.userData);
+    if (extLog) {
+      const text = readFileSync(extLog, 'utf8');
+      writeFileSync(join(RESULTS, 'mmlens-output.log'), text);
+      const act = /activated in ([\d.]+) ms/.exec(text);
+      const checks = [...text.matchAll(/check \S+ v\d+: \d+ finding\(s\) in ([\d.]+) ms/g)].map((m) => Number(m[1]));
+      log(`extension host: activate() ${act ? act[1] + ' ms' : 'not logged'}; ${checks.length} check run(s), engine time ${checks.map((x) => x.toFixed(1)).join(', ')} ms`);
+    }
   } finally {
     writeFileSync(join(RESULTS, 'code-server.log'), server.log.join(''));
     server.child.kill('SIGTERM');

@@ -139,8 +139,9 @@ export async function runE2E({ url, workspace, root, results, log }) {
       await row.click();
       await page.waitForTimeout(300);
       await page.keyboard.press('Control+.');
-      const menu = page.locator('.action-widget, .context-view .monaco-list');
-      const item = menu.locator('.action-widget .monaco-list-row, .monaco-list-row', { hasText: /vm_flags_set/ }).first();
+      // From the Problems panel the fixes come as a context menu, from the editor as the
+      // action widget: take the item by its text in either.
+      const item = page.locator('.context-view, .action-widget').getByText(/vm_flags_set\(\) \(MM009\)/).first();
       await item.waitFor();
       await page.screenshot({ path: join(results, `${String(n).padStart(2, '0')}-quick-fix-menu.png`) });
       await item.click();

@@ -110,7 +110,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (args.format === 'text') timelines.push(formatTimeline(s, r));
   }
   for (const e of errors) io.stderr(`mmlens scenario: ${formatScenarioError(e)}\n`);
-  if (args.format === 'json') io.stdout(resultsToJson(results));
+  if (args.format === 'json') io.stdout(resultsToJson(results, errors));
   else {
     io.stdout(timelines.join('\n'));
     if (results.length > 1) {

@@ -1,7 +1,7 @@
 // Printing scenario results: a timeline a reviewer can paste into a mail, and the JSON shape
 // of docs/scenario-format.md.
 import type { StepResult } from '../sim/types';
-import type { Expectation, Scenario, ScenarioResult, Step } from './types';
+import type { Expectation, Scenario, ScenarioError, ScenarioResult, Step } from './types';
 
 function describeStep(s: Step): string {
   const at = s.region !== undefined ? (s.page !== undefined ? `${s.region}[${s.page}]` : s.region) : '';
@@ -74,7 +74,8 @@ export function formatTimeline(scenario: Scenario, r: ScenarioResult): string {
   return out.join('\n') + '\n';
 }
 
-/** The JSON document of `mmlens scenario --format json`. */
-export function resultsToJson(results: ScenarioResult[]): string {
-  return JSON.stringify({ results }, null, 2) + '\n';
+/** The JSON document of `mmlens scenario --format json`; `errors` (scenarios refused as not
+ *  valid) is an extension, present only when there are some. */
+export function resultsToJson(results: ScenarioResult[], errors: ScenarioError[] = []): string {
+  return JSON.stringify(errors.length ? { results, errors } : { results }, null, 2) + '\n';
 }

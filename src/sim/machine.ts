@@ -414,7 +414,6 @@ export class Machine {
       if (!v || (v.flags & this.c.VM_WRITE) === 0n) return signal('SIGSEGV');
       if (v.backing === 'device') { v.device!.onUserWrite(p.pid, p.name); page++; continue; }
       const stop = Math.min(v.end, end) - v.start;
-      if (v.backing === 'anon') F.reserve(stop - (page - v.start));
       const pt = v.pt;
       const wr = v.wr;
       const pid = p.pid;

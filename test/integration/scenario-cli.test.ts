@@ -64,6 +64,11 @@ test('a scenario that is not valid: exit 2, message with file, step and field; t
   assert.equal(r.code, 2);
   assert.match(r.err, /bad\.json: step 0 field 'prot': unknown identifier 'PROT_DONTCOPY'/);
   assert.match(r.out, /scenario cow-parent-writes on v6\.12: passed/);
+  const j = await cli(bad, `${LIB}/cow-parent-writes.json`, '--format', 'json');
+  assert.equal(j.code, 2);
+  const doc = JSON.parse(j.out);
+  assert.equal(doc.results.length, 1);
+  assert.deepEqual(doc.errors.map((e: { step: number; field: string }) => [e.step, e.field]), [[0, 'prot']]);
 });
 
 test('bad arguments and unreadable files: exit 2', async () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initC } from '../../src/c/index';
 import { kernelModel } from '../../src/kernel/index';
-import { parseScenario, validateScenario, runScenario, formatScenarioError, type Scenario } from '../../src/scenarios/index';
+import { parseScenario, validateScenario, runScenario, formatScenarioError, expectationFor, type Scenario } from '../../src/scenarios/index';
 
 await initC();
 
@@ -92,4 +92,12 @@ test('a failed expectation does not stop the run', () => {
   const r = runScenario(s, kernelModel('v6.12'));
   assert.equal(r.passed, false);
   assert.deepEqual(r.steps.map((x) => x.passed), [undefined, false, undefined, true]);
+});
+
+test('per-era expectations pick the era, then latest, then default', () => {
+  const spec = { kind: 'byEra' as const, values: { 'v2.6.13': 1, latest: 2, default: 3 } };
+  assert.equal(expectationFor(spec, kernelModel('v2.6.13')), 1);
+  assert.equal(expectationFor(spec, kernelModel('v6.12')), 2);
+  assert.equal(expectationFor(spec, kernelModel('v5.4')), 3);
+  assert.equal(expectationFor({ kind: 'byEra', values: { 'v5.4': 1 } }, kernelModel('v6.12')), undefined);
 });

@@ -36,6 +36,30 @@ export function valuesBefore(scope: Node, at: Node | null, env: EvalEnv = {}): M
   return locals;
 }
 
+export interface AssignmentValue {
+  assignment: Assignment;
+  /** The value the target holds after the assignment (null: no value, e.g. `int x;`). */
+  value: SymValue | null;
+  /** Values of the lvalues assigned before it (what its right side saw). */
+  before: ReadonlyMap<string, SymValue>;
+}
+
+/** Every assignment in `scope` with the value it stores, in one pass (evaluateInContext per
+ *  assignment would redo the earlier ones each time). */
+export function assignmentValues(scope: Node, env: EvalEnv = {}): AssignmentValue[] {
+  let locals = new Map(env.locals ?? []);
+  const out: AssignmentValue[] = [];
+  for (const a of findAssignments(scope)) {
+    const value = assignedValue(a, env, locals);
+    out.push({ assignment: a, value, before: locals });
+    if (value) {
+      locals = new Map(locals);
+      locals.set(a.target, value);
+    }
+  }
+  return out;
+}
+
 /** Evaluates an expression node with the fragment's earlier assignments (within `scope`)
  *  resolved. */
 export function evaluateInContext(node: Node, scope: Node, env: EvalEnv = {}): SymValue {

@@ -418,6 +418,8 @@ export function evaluateText(
 ): ConstResult {
   try {
     if (typeof expr !== 'string') return { ok: false, error: 'expression is not a string' };
+    const simple = simpleOr(expr, lookup, options.macros);
+    if (simple) return simple;
     const parsed = parseExpressionText(expr);
     if (!parsed.node) return { ok: false, error: parsed.error ?? 'not an expression' };
     const unresolved: string[] = [];
@@ -428,6 +430,29 @@ export function evaluateText(
   } catch (e) {
     return { ok: false, error: `evaluator failure: ${(e as Error).message}` };
   }
+}
+
+const SIMPLE_OR = /^\s*[A-Za-z_0-9]+(\s*\|\s*[A-Za-z_0-9]+)*\s*$/;
+
+/** Fast path for the common scenario strings (`PROT_READ|PROT_WRITE`, `MADV_DONTFORK`,
+ *  `0x3`): names and literals joined by `|`, none of them a macro. Null: take the full path. */
+function simpleOr(expr: string, lookup: ((name: string) => bigint | undefined) | undefined, macros: MacroTable | undefined): ConstResult | null {
+  if (expr.length > 400 || !SIMPLE_OR.test(expr)) return null;
+  let value = 0n;
+  for (const raw of expr.split('|')) {
+    const word = raw.trim();
+    if (/^[0-9]/.test(word)) {
+      const v = parseIntegerLiteral(word);
+      if (v === null) return null;
+      value |= v;
+      continue;
+    }
+    if (macroOf(macros, word)) return null;
+    const v = lookup?.(word);
+    if (v === undefined) return { ok: false, error: `unknown identifier '${word}'`, identifier: word };
+    value |= u64(v);
+  }
+  return { ok: true, value };
 }
 
 function sideEffect(node: Node): string | null {

@@ -3,7 +3,7 @@
 // are rebuilt as C text, wrapped in a synthetic function (and extra `{` levels) when the
 // window starts inside a block, and parsed. Every tree position maps back to the document
 // line/column of the hunk line it came from; the synthetic wrapper maps to nothing.
-import type { Node, Tree } from 'web-tree-sitter';
+import { Edit, type Node, type Tree } from 'web-tree-sitter';
 import type { Hunk, HunkLine } from '../patch/types';
 import { positionInLine } from '../patch/index';
 import { cParser } from './load';
@@ -122,12 +122,16 @@ function misfit(root: Node, errors: number): number {
 function errorCount(root: Node): number {
   if (!root.hasError) return 0;
   let n = 0;
-  const walk = (node: Node) => {
-    if (node.isError || node.isMissing) n++;
-    if (!node.hasError && !node.isMissing) return;
-    for (const c of node.children) if (c) walk(c);
-  };
-  walk(root);
+  const cursor = root.walk();
+  outer: for (;;) {
+    if (cursor.nodeType === 'ERROR' || cursor.nodeIsMissing) n++;
+    if (cursor.gotoFirstChild()) continue;
+    for (;;) {
+      if (cursor.gotoNextSibling()) continue outer;
+      if (!cursor.gotoParent()) break outer;
+    }
+  }
+  cursor.delete();
   return n;
 }
 
@@ -351,17 +355,53 @@ const treeRegistry = new FinalizationRegistry<Tree>((tree) => {
   }
 });
 
-/** Parses one side of a hunk. */
-export function parseSide(hunk: Hunk, side: Side): CFragment {
+function pointAt(text: string, index: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: index - lineStart };
+}
+
+/** Parses `source` reusing `base` (the other side of the hunk, mostly the same text):
+ *  tree-sitter re-parses only around the single edit that turns one into the other. */
+function parseReusing(source: string, base: { source: string; tree: Tree } | undefined): Tree | null {
+  const parser = cParser();
+  if (!base) return parser.parse(source);
+  const a = base.source;
+  let start = 0;
+  while (start < a.length && start < source.length && a.charCodeAt(start) === source.charCodeAt(start)) start++;
+  let tail = 0;
+  while (tail < a.length - start && tail < source.length - start && a.charCodeAt(a.length - 1 - tail) === source.charCodeAt(source.length - 1 - tail)) tail++;
+  const old = base.tree.copy();
+  try {
+    old.edit(new Edit({
+      startIndex: start,
+      oldEndIndex: a.length - tail,
+      newEndIndex: source.length - tail,
+      startPosition: pointAt(a, start),
+      oldEndPosition: pointAt(a, a.length - tail),
+      newEndPosition: pointAt(source, source.length - tail),
+    }));
+    return parser.parse(source, old);
+  } finally {
+    old.delete();
+  }
+}
+
+/** Parses one side of a hunk; `base` (the other side, already parsed) speeds it up. */
+export function parseSide(hunk: Hunk, side: Side, base?: CFragment): CFragment {
   const drop = side === 'pre' ? '+' : '-';
   const lines: { text: string; index: number }[] = [];
   hunk.lines.forEach((l, index) => {
     if (l.kind !== drop) lines.push({ text: sanitizeLine(l.text), index });
   });
   const shape = shapeOf(lines.map((l) => l.text));
-  const parser = cParser();
+  const reuse = base ? { source: base.source, tree: base.tree } : undefined;
   const parse = (c: Candidate) => {
-    const tree = parser.parse(c.source);
+    const tree = parseReusing(c.source, reuse);
     if (!tree) throw new Error('tree-sitter returned no tree');
     const errors = errorCount(tree.rootNode);
     return { c, tree, errors, score: misfit(tree.rootNode, errors) };
@@ -369,11 +409,14 @@ export function parseSide(hunk: Hunk, side: Side): CFragment {
   // Candidate wrappings, least wrapping first; the best fit wins (ties: less wrapping).
   // A window that closes blocks it did not open starts at least that deep inside a function,
   // or one deeper when what it closes is an inner block of the function body.
-  const levels = shape.minDepth < 0 ? [-shape.minDepth, 1 - shape.minDepth] : [0, 1];
+  // When the header names a function and the window is balanced, try the wrapped parse
+  // first: mid-function windows are the common case and then parse once.
+  const levels = shape.minDepth < 0 ? [-shape.minDepth, 1 - shape.minDepth] : hunk.functionName ? [1, 0] : [0, 1];
   let best = parse(buildSource(lines, shape, levels[0]!));
   if (best.score > 0) {
     const alt = parse(buildSource(lines, shape, levels[1]!));
-    if (alt.score < best.score) {
+    // Ties go to less wrapping.
+    if (alt.score < best.score || (alt.score === best.score && levels[1]! < levels[0]!)) {
       best.tree.delete();
       best = alt;
     } else alt.tree.delete();
@@ -431,7 +474,7 @@ export function parseHunk(hunk: Hunk): HunkTrees {
   const hit = cache.get(hunk);
   if (hit) return hit;
   const pre = parseSide(hunk, 'pre');
-  const post = parseSide(hunk, 'post');
+  const post = parseSide(hunk, 'post', pre);
   const trees: HunkTrees = { hunk, pre, post, functionName: post.functionName ?? pre.functionName };
   cache.set(hunk, trees);
   return trees;

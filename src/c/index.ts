@@ -28,6 +28,7 @@
  *
  * Dataflow (dataflow.ts): straight-line, source order, inside one fragment
  *   valuesBefore(scope, at, env): Map<lvalue, SymValue>; evaluateInContext(node, scope, env)
+ *   assignmentValues(scope, env): { assignment, value, before }[]   (one pass over a fragment)
  *   valueAfter(statements, target, env); caseEffect(caseGroup, 'new_flags', env): BitEffect
  *
  * Defines (defines.ts)
@@ -44,7 +45,7 @@
  *   enclosingStatement(node), enclosingFunctionName(node, fragment?),
  *   findErrorGuards(nodes) -> { node, test, errno }[]  (`if (c) { err = -EINVAL; goto out; }`)
  */
-export { initC, isCReady, cParser, type InitCOptions } from './load';
+export { initC, isCReady, cParser, cLanguage, type InitCOptions } from './load';
 export {
   parseHunk, parseSide, CFragment, SYNTHETIC_FUNCTION, sanitizeLine, functionDefinitionName, normalizeFunctionName,
   type HunkTrees, type DocPosition, type DocRange, type Side,
@@ -58,7 +59,7 @@ export {
   printValue, atomsOf, dependsOn, bitwiseForm, keptBits, bitEffect, matchAccessCheck, substitute, applyBitwiseForm,
   type SymValue, type BinaryOp, type UnaryOp, type BitwiseForm, type BitwiseTerm, type BitEffect, type AccessCheck,
 } from './values';
-export { assignedValue, valuesBefore, evaluateInContext, valueAfter, caseEffect } from './dataflow';
+export { assignedValue, assignmentValues, valuesBefore, evaluateInContext, valueAfter, caseEffect, type AssignmentValue } from './dataflow';
 export {
   collectDefineChanges, patchMacros, allDefines, definesInFragment, cleanMacroBody,
   type MacroDefinition, type DefineChange, type DefineStatus, type DefineOptions,

@@ -2,19 +2,48 @@
 // calls by name, switch cases with their labels and bodies, if conditions, the enclosing
 // function. All walks descend into ERROR nodes: kernel macros confuse the grammar, and the
 // well-formed pieces inside an ERROR region are still worth finding.
-import type { Node } from 'web-tree-sitter';
+import { Query, type Node } from 'web-tree-sitter';
+import { cLanguage } from './load';
 import { normalizeText } from './evaluate';
 import { functionDefinitionName, SYNTHETIC_FUNCTION, type CFragment } from './fragment';
 
 /** Every descendant (and the node itself) accepted by `accept`, in source order. */
 export function descendants(node: Node, accept: string | readonly string[] | ((n: Node) => boolean)): Node[] {
-  const test = typeof accept === 'function' ? accept : typeof accept === 'string' ? (n: Node) => n.type === accept : (n: Node) => accept.includes(n.type);
+  if (typeof accept !== 'function') {
+    // A tree-sitter query runs the walk inside wasm: about twice as fast as a cursor walk.
+    const q = queryFor(typeof accept === 'string' ? [accept] : accept);
+    if (q) return q.captures(node).map((c) => c.node);
+  }
+  return walkDescendants(node, accept);
+}
+
+const queries = new Map<string, Query | null>();
+
+function queryFor(types: readonly string[]): Query | null {
+  const key = types.join(' ');
+  let q = queries.get(key);
+  if (q === undefined) {
+    try {
+      // ERROR is not a named node type a query can alternate with; walk for it.
+      q = types.some((t) => !/^[a-z_]+$/.test(t)) ? null : new Query(cLanguage(), `[${types.map((t) => `(${t})`).join(' ')}] @n`);
+    } catch {
+      q = null;
+    }
+    queries.set(key, q);
+  }
+  return q;
+}
+
+function walkDescendants(node: Node, accept: string | readonly string[] | ((n: Node) => boolean)): Node[] {
+  // Type filters are checked on the cursor, so only matching nodes get a JS Node object
+  // (creating one per visited node dominates the cost otherwise).
+  const byType = typeof accept === 'function' ? null : typeof accept === 'string' ? (t: string) => t === accept : (t: string) => accept.includes(t);
+  const test = typeof accept === 'function' ? accept : null;
   const out: Node[] = [];
   const cursor = node.walk(); // rooted at `node`: gotoParent/gotoNextSibling stop there
   // Iterative pre-order walk: deep kernel expressions must not overflow the JS stack.
   outer: for (;;) {
-    const n = cursor.currentNode;
-    if (test(n)) out.push(n);
+    if (byType ? byType(cursor.nodeType) : test!(cursor.currentNode)) out.push(cursor.currentNode);
     if (cursor.gotoFirstChild()) continue;
     for (;;) {
       if (cursor.gotoNextSibling()) continue outer;

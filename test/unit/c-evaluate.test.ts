@@ -317,3 +317,15 @@ test('property: the bitwise form reproduces the value for OR/AND/XOR/NOT express
     { seed: 5, numRuns: 300 },
   );
 });
+
+test('property: the a|b fast path agrees with the full parse', () => {
+  const word = fc.oneof(fc.constantFrom(...NAMES, 'UNKNOWN_NAME'), literal.map((l) => l.text));
+  fc.assert(
+    fc.property(fc.array(word, { minLength: 1, maxLength: 5 }), (words) => {
+      const fast = evaluateText(words.join(' | '), lookup);
+      const full = evaluateText(words.map((w) => `(${w})`).join('|'), lookup);
+      assert.deepEqual(fast, full);
+    }),
+    { seed: 11, numRuns: 200 },
+  );
+});

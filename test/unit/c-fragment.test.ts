@@ -215,3 +215,16 @@ test('odd hunks never throw: empty, only removals, binary junk', () => {
     for (const n of descendants(frag.root, () => true)) frag.range(n);
   }
 });
+
+test('the post image parsed incrementally from the pre image equals a fresh parse', async () => {
+  const { cParser } = await import('../../src/c/index');
+  const text = readFileSync('test-fixtures/examples/prot-dontcopy-reply.eml', 'utf8');
+  const hunks = readDocument(text).patches.flatMap((p) => p.files.flatMap((f) => f.hunks));
+  hunks.push(hunk(MPROTECT, 'sys_mprotect'), hunk([' \tx = (1 +;', '+\tnewflags = a | b;', '-\t}', ' \t]'], 'f'));
+  for (const x of hunks) {
+    const t = parseHunk(x);
+    const fresh = cParser().parse(t.post.source)!;
+    assert.equal(t.post.root.toString(), fresh.rootNode.toString());
+    fresh.delete();
+  }
+});

@@ -8,6 +8,7 @@ import {
   formatScenarioError, formatTimeline, libraryScenarios, parseScenario, resultsToJson, runScenario,
   validateScenario, type Scenario, type ScenarioError, type ScenarioResult,
 } from '../scenarios/index';
+import { resolve } from 'node:path';
 import { readInput } from './input';
 import { CliIO, UsageError } from './io';
 
@@ -57,12 +58,10 @@ function parseArgs(args: string[]): Args {
 
 type PatchedModelFor = (path: string, base: KernelModel) => Promise<KernelModel> | KernelModel;
 
-/** The bridge's `patchedModelFor`, if the bridge module exists and exports it. */
+/** The bridge's `patchedModelFor`, if the bridge module is present and exports it. */
 async function loadPatchHook(): Promise<PatchedModelFor | null> {
-  // A computed specifier: the bridge may not exist in this build, and then --patch is refused.
-  const spec = ['..', 'bridge', 'index'].join('/');
   try {
-    const mod = (await import(spec)) as { patchedModelFor?: PatchedModelFor };
+    const mod = (await import('../bridge/index')) as { patchedModelFor?: PatchedModelFor };
     return typeof mod.patchedModelFor === 'function' ? mod.patchedModelFor : null;
   } catch {
     return null;
@@ -97,7 +96,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     let model = kernelModel(era);
     if (patchHook) {
       try {
-        model = await patchHook(args.patch!, model);
+        model = await patchHook(resolve(io.cwd, args.patch!), model);
       } catch (e) {
         io.stderr(`mmlens scenario: ${args.patch}: ${(e as Error).message}\n`);
         return 2;

@@ -128,7 +128,7 @@ export class Machine {
     vma.device = device;
     const c = this.c;
     const driverSet = vmFlags & ~(c.VM_READ | c.VM_WRITE | c.VM_EXEC | c.VM_SHARED | c.VM_MAYREAD | c.VM_MAYWRITE | c.VM_MAYEXEC | c.VM_MAYSHARE);
-    vma.origins = bitsOf(driverSet).map((bit) => ({ bit, by: origin, step: this.step }));
+    vma.origins = bitsOf(driverSet).map((bit) => ({ bit, source: 'driver' as const, by: origin, step: this.step }));
     p.insert(vma);
     p.regions.set(region, { start, pages: 1 });
     return { ok: true, addr: hexAddr(start) };
@@ -247,7 +247,7 @@ export class Machine {
       const keep: FlagOrigin[] = [];
       for (const o of v.origins) {
         if ((lost & o.bit) === 0n) keep.push(o);
-        else if (!clearedBy(o.bit)) {
+        else if (o.source === 'driver' || !clearedBy(o.bit)) {
           this.emit('flag-cleared', `${this.flagName(o.bit)} set by ${o.by} at step ${o.step} on ${hexAddr(v.start)}-${hexAddr(v.end)} was cleared by ${what}`);
         }
       }
@@ -329,7 +329,7 @@ export class Machine {
       if (v.end <= start || v.start >= end) continue;
       for (const bit of bitsOf(b.set)) {
         if ((v.flags & bit) !== 0n && !v.origins.some((o) => o.bit === bit)) {
-          v.origins.push({ bit, by: `madvise(${b.name})`, step: this.step });
+          v.origins.push({ bit, source: 'madvise', by: `madvise(${b.name})`, step: this.step });
         }
       }
     }

@@ -10,6 +10,8 @@ export type Backing = 'anon' | 'shmem' | 'device';
 /** A flag a driver or madvise set on a VMA, remembered so clearing it later is reported. */
 export interface FlagOrigin {
   bit: bigint;
+  /** A driver's flag is reported whoever clears it; a madvise flag unless its inverse advice does. */
+  source: 'driver' | 'madvise';
   by: string;
   step: number;
 }

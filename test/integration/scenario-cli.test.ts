@@ -100,3 +100,13 @@ test('--library runs the built-in library on a kernel', async () => {
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /(\d+) of \1 scenarios passed/);
 });
+
+test('--patch runs on the patched model: a removed DOFORK guard lets a child inherit the doorbell', { skip: !(await bridgeHasPatchHook()) && 'no bridge in this tree' }, async () => {
+  const base = await cli(`${LIB}/dofork-on-doorbell.json`, '--kernel', 'v2.6.16');
+  assert.equal(base.code, 0, base.err);
+  const r = await cli(`${LIB}/dofork-on-doorbell.json`, '--kernel', 'v2.6.16', '--patch', 'test-fixtures/bridge/madvise-dofork-guard-removed.patch');
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.out, /madvise ctx0\.doorbell 11 +-> ok +\(expected EINVAL: MISMATCH\)/);
+  assert.match(r.out, /! foreign-doorbell: child rang the doorbell of ctx0/);
+  assert.match(r.out, /! flag-cleared: VM_DONTCOPY set by the ib driver's mmap/);
+});

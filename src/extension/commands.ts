@@ -10,6 +10,7 @@ import { SimulatePanel } from './simulate-panel';
 import { librarySources, runScenarioView, scenarioFromText, type ScenarioSource } from './scenario-run';
 import { kernelModel, LATEST_ERA } from '../kernel/index';
 import type { ArchId, EraId } from '../kernel/index';
+import type { Scenario } from '../scenarios/index';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -58,7 +59,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
       const name = doc.uri.path.split('/').pop() || 'patch';
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Simulating ${name}` }, async () => {
-        const analysis = await docs.analyseNow(doc, true);
+        const scenarios = await userScenarios(settings(), log);
+        const analysis = await docs.analyseNow(doc, { scenarios, replay: true });
         if (!analysis?.simulation) {
           const why = analysis?.simulationError ?? 'no result';
           void vscode.window.showErrorMessage(`Simulate This Patch failed: ${why}`);
@@ -179,5 +181,19 @@ async function scenarioSources(settings: ExtensionSettings, log: (s: string) => 
     }
   }
   for (const s of librarySources()) add(s);
+  return out;
+}
+
+/** The scenarios of mmlens.scenarioFolders, parsed; a broken file is logged and skipped. */
+async function userScenarios(settings: ExtensionSettings, log: (s: string) => void): Promise<Scenario[]> {
+  const out: Scenario[] = [];
+  for (const src of await scenarioSources(settings, log)) {
+    if (src.origin === 'library') continue;
+    try {
+      out.push(await src.load());
+    } catch (e) {
+      log(`scenario ${src.label} skipped: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   return out;
 }

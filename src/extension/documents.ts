@@ -10,6 +10,7 @@ import type { ExtensionSettings } from './settings';
 import { checkOptions } from './settings';
 import { isPatchDocument } from './patch-documents';
 import { toRange } from './vscode-types';
+import type { Scenario } from '../scenarios/index';
 
 export interface DocumentAnalysis {
   version: number;
@@ -17,6 +18,13 @@ export interface DocumentAnalysis {
   simulation: SimulationReportLike | null;
   simulationError: string | null;
   specs: DiagnosticSpec[];
+}
+
+/** An explicit simulation (the Simulate command): with the user's scenarios, and whole
+ *  replays for the view. */
+export interface SimulationRequest {
+  scenarios?: Scenario[];
+  replay?: boolean;
 }
 
 interface Pending {
@@ -60,14 +68,14 @@ export class DocumentController implements vscode.Disposable {
   }
 
   /** Runs now and resolves when diagnostics are published (commands use this). */
-  async analyseNow(doc: vscode.TextDocument, withSimulation: boolean): Promise<DocumentAnalysis | undefined> {
+  async analyseNow(doc: vscode.TextDocument, simulation?: SimulationRequest): Promise<DocumentAnalysis | undefined> {
     const key = doc.uri.toString();
     const p = this.pending.get(key) ?? { timer: null, generation: 0 };
     if (p.timer) clearTimeout(p.timer);
     p.timer = null;
     p.generation++;
     this.pending.set(key, p);
-    await this.run(doc, p.generation, withSimulation);
+    await this.run(doc, p.generation, simulation);
     return this.analyses.get(key);
   }
 
@@ -85,7 +93,7 @@ export class DocumentController implements vscode.Disposable {
     return !this.disposed && this.pending.get(doc.uri.toString())?.generation === generation && doc.version === version && !doc.isClosed;
   }
 
-  private async run(doc: vscode.TextDocument, generation: number, forceSimulation = false): Promise<void> {
+  private async run(doc: vscode.TextDocument, generation: number, request?: SimulationRequest): Promise<void> {
     const version = doc.version;
     const text = doc.getText();
     const settings = this.settings();
@@ -107,10 +115,10 @@ export class DocumentController implements vscode.Disposable {
     const keepSim = previous && previous.version === version ? previous.simulation : null;
     this.publish(doc, version, report, keepSim, null);
 
-    const simulate = forceSimulation || settings.simulateWhileTyping;
+    const simulate = request !== undefined || settings.simulateWhileTyping;
     if (!simulate || !this.engine.canSimulate) return;
     try {
-      const s = await this.engine.simulate(text, { path, kernel: settings.kernel, arch: settings.arch === 'all' ? undefined : settings.arch, scenarioFiles: [] });
+      const s = await this.engine.simulate(text, { path, kernel: settings.kernel, arch: settings.arch === 'all' ? undefined : settings.arch, scenarios: request?.scenarios, replay: request?.replay });
       if (!this.isCurrent(doc, generation, version)) return;
       this.log(`simulate ${shortName(doc)} v${version}: ${s.report.hookChanges.length} hook change(s), ${s.report.consequences.length} consequence(s) in ${s.ms.toFixed(1)} ms`);
       this.publish(doc, version, report, s.report, null);

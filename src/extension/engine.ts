@@ -10,6 +10,7 @@ import type { CheckOptions, CheckReport, RuleMeta } from './engine-types';
 import type { SimulationReportLike } from './engine-types';
 import type { FlagToken } from './flag-token';
 import type { ArchId, EraId, KernelModel } from '../kernel/model';
+import type { Scenario } from '../scenarios/index';
 import type { FlagDescriptionLike } from './flag-hover';
 
 export type Logger = (line: string) => void;
@@ -17,9 +18,12 @@ export type Logger = (line: string) => void;
 export interface SimulateOptions {
   path?: string | null;
   kernel?: CheckOptions['kernel'];
-  arch?: CheckOptions['arch'];
-  /** Extra scenario files (absolute paths) to run besides the library. */
-  scenarioFiles?: string[];
+  arch?: ArchId;
+  /** Extra scenarios (from mmlens.scenarioFolders) to run besides the library. */
+  scenarios?: Scenario[];
+  /** Replace each consequence's differing steps with whole runs and per-step machine
+   *  pictures (for the simulation view; the diagnostics do not need them). */
+  replay?: boolean;
 }
 
 /** The simulation entry point, set once the bridge is available (see wireSimulation). */

@@ -18,6 +18,7 @@ import { collectMadviseFacts } from './hooks/madvise';
 import { collectForkFacts, pinnedCopyCalls } from './hooks/fork';
 import { collectDriverFacts } from './hooks/driver';
 import { changedLinesOf } from './hooks/common';
+import { templateFacts } from './hooks/templates';
 import { summarize } from './describe';
 import type { ExtractOptions, HookChange, HookValue } from './types';
 
@@ -199,9 +200,11 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
   const pending: Pending[] = [];
   const preOnly: Fact[] = [];
   const postOnly: Fact[] = [];
+  const seenHooks = new Set<string>();
   for (let i = 0; i < sides.pre.length; i++) {
     const pre = byKey(factsOf(sides.pre[i]!, envs.pre));
     const post = byKey(factsOf(sides.post[i]!, envs.post));
+    for (const f of [...pre.values(), ...post.values()]) seenHooks.add(`${f.hook}\u0000${f.detail}`);
     for (const [k, f] of pre) {
       const g = post.get(k);
       if (g) {
@@ -229,6 +232,29 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
     const before = baselineValue(g, model);
     if (before !== undefined) pending.push({ hook: g.hook, detail: g.detail, before, after: g.value, pre: null, post: g });
   }
+  // 2b. Hooks changed only through a macro the patch redefines (the code using it is not in
+  // the patch): the era's own expressions, evaluated with each side's macros.
+  const changedMacros = new Map<string, number[]>();
+  const macroPatch = new Map<string, number>();
+  for (const d of defines) {
+    if (d.status !== 'added' && d.status !== 'changed' && d.status !== 'removed') continue;
+    const ns = namespaceOf(d.name);
+    if (ns && ns !== 'VM') continue;
+    changedMacros.set(d.name, defineLines.get(d.name) ?? []);
+    if (!macroPatch.has(d.name)) macroPatch.set(d.name, d.patchIndex);
+  }
+  if (changedMacros.size) {
+    const pre = templateFacts(envs.pre, changedMacros);
+    const post = templateFacts(envs.post, changedMacros);
+    for (const f of pre) {
+      if (seenHooks.has(`${f.hook}\u0000${f.detail}`)) continue;
+      const g = post.find((x) => x.hook === f.hook && x.detail === f.detail && x.scope === f.scope);
+      if (!g) continue;
+      const patch = macroPatch.get(g.macros?.find((m) => macroPatch.has(m)) ?? '') ?? 0;
+      pending.push({ hook: f.hook, detail: f.detail, before: f.value, after: g.value, pre: { ...f, patch }, post: { ...g, patch } });
+    }
+  }
+
   // 3. Pinned-page copy at fork: counted over the whole patch.
   const preCalls = sides.pre.map((sf) => ({ sf, calls: pinnedCopyCalls(sf) }));
   const postCalls = sides.post.map((sf) => ({ sf, calls: pinnedCopyCalls(sf) }));

@@ -180,3 +180,16 @@ test('odd input never throws: empty, prose, a broken hunk', () => {
   const broken = '--- a/mm/mprotect.c\n+++ b/mm/mprotect.c\n@@ -1,3 +1,3 @@ sys_mprotect(\n-\tnewflags = vm_flags | (vma->vm_flags & ~(VM_READ\n+\tnewflags = ((( | ;\n';
   assert.doesNotThrow(() => extractHookChanges(readPatchSet(broken), { era: 'v2.6.13' }));
 });
+
+test('a hook changed only through a macro the patch redefines (mm/mprotect.c not in the patch)', () => {
+  const file = fx('macro-only-access-flags.patch');
+  const cs = changes(file, 'v6.12');
+  const kept = cs.find((c) => c.hook === 'mprotect-kept');
+  assert.ok(kept?.before?.type === 'mask' && kept.after?.type === 'mask');
+  if (kept?.before?.type === 'mask' && kept.after?.type === 'mask') assert.equal(kept.before.value & ~kept.after.value, VM_DONTCOPY);
+  assert.deepEqual(kept?.lines, [lineOf(file, '-', 'VM_ACCESS_FLAGS'), lineOf(file, '+', 'VM_ACCESS_FLAGS')]);
+  const check = cs.find((c) => c.hook === 'mprotect-access-check');
+  assert.deepEqual(check?.after, { type: 'access-check', shift: 4, mask: 0x7n | VM_DONTCOPY });
+  // Through the same macro, a reordering changes nothing.
+  assert.deepEqual(changes(fx('same-macro-locked-mask.patch'), 'v6.12'), []);
+});

@@ -148,7 +148,10 @@ static struct reply syscall_result(long r) {
   return out;
 }
 
-static void worker(int slot) {
+static int slot; /* the slot this worker serves (static: survives siglongjmp) */
+
+static void worker(int first_slot) {
+  slot = first_slot;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_fault;
@@ -158,8 +161,12 @@ static void worker(int slot) {
   for (;;) {
     struct cmd c;
     if (full_read(cmd_pipe[slot][0], &c, sizeof c)) _exit(0);
-    struct reply out = { RES_OK, 0, "" };
-    char *base = c.region >= 0 ? regions[c.region].addr : NULL;
+    /* static: these survive the siglongjmp out of a faulting access unclobbered */
+    static struct reply out;
+    static char *base;
+    memset(&out, 0, sizeof out);
+    out.kind = RES_OK;
+    base = c.region >= 0 ? regions[c.region].addr : NULL;
     switch (c.op) {
     case OP_MMAP: {
       void *p = mmap(NULL, c.a * page_size, (int)c.v1, (int)c.v2, -1, 0);
@@ -171,7 +178,9 @@ static void worker(int slot) {
     case OP_MPROTECT: out = syscall_result(mprotect(base + c.a * page_size, c.b * page_size, (int)c.v1)); break;
     case OP_MADVISE: out = syscall_result(madvise(base + c.a * page_size, c.b * page_size, (int)c.v1)); break;
     case OP_WRITE: case OP_READ: case OP_FILL: {
-      long first = c.a, count = c.op == OP_FILL ? c.b : 1;
+      static long first, count;
+      first = c.a;
+      count = c.op == OP_FILL ? c.b : 1;
       if (sigsetjmp(fault_jmp, 1) == 0) {
         for (long i = first; i < first + count; i++) {
           volatile long long *cell = (volatile long long *)(base + i * page_size);

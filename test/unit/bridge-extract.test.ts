@@ -193,3 +193,16 @@ test('a hook changed only through a macro the patch redefines (mm/mprotect.c not
   // Through the same macro, a reordering changes nothing.
   assert.deepEqual(changes(fx('same-macro-locked-mask.patch'), 'v6.12'), []);
 });
+
+test('do_mmap: `if (flags & MAP_X) vm_flags |= VM_Y` is a MAP -> VM term', () => {
+  const file = fx('do-mmap-dontfork.patch');
+  const cs = changes(file, 'v2.6.13');
+  const t = cs.find((c) => c.hook === 'mmap-flags');
+  assert.equal(t?.detail, 'do_mmap_pgoff');
+  assert.ok(t?.after?.type === 'translation');
+  if (t?.after?.type === 'translation' && t.before?.type === 'translation') {
+    const added = t.after.terms.filter((x) => !(t.before as { terms: { from: bigint }[] }).terms.some((y) => y.from === x.from));
+    assert.deepEqual(added.map((x) => [x.fromName, x.from, x.to]), [['MAP_DONTFORK', 0x20000n, VM_DONTCOPY]]);
+  }
+  assert.deepEqual(t?.lines, [lineOf(file, '+', 'if (flags & MAP_DONTFORK)'), lineOf(file, '+', 'vm_flags |= VM_DONTCOPY')]);
+});

@@ -82,14 +82,15 @@ function mmapIfTerms(sf: SideFragment, env: SideEnv, fn: string, scope: { node: 
     if (c.constant !== 0n || c.terms.length !== 1 || c.terms[0]!.key !== 'flags') continue;
     const from = c.terms[0]!.mask;
     if ((from & (from - 1n)) !== 0n) continue;
-    const sets = body.type === 'expression_statement' ? [body] : body.namedChildren.filter((x): x is Node => x !== null && x.type === 'expression_statement');
+    // The body sets one VM bit (other statements, such as an mlock permission check, aside).
+    const sets = (body.type === 'expression_statement' ? [body] : body.namedChildren.filter((x): x is Node => x !== null && x.type === 'expression_statement'))
+      .map((x) => x.namedChildren[0])
+      .filter((x): x is Node => !!x && x.type === 'assignment_expression' && x.childForFieldName('operator')?.type === '|=' && x.childForFieldName('left')?.text.replace(/\s+/g, '') === 'vm_flags');
     if (sets.length !== 1) continue;
-    const assign = sets[0]!.namedChildren[0];
-    if (!assign || assign.type !== 'assignment_expression' || assign.childForFieldName('operator')?.type !== '|=') continue;
-    if (assign.childForFieldName('left')?.text.replace(/\s+/g, '') !== 'vm_flags') continue;
+    const assign = sets[0]!;
     const to = env.evaluate(assign.childForFieldName('right')!, fragment);
     if (to.kind !== 'const' || to.value === 0n) continue;
-    const t: BitTranslation = { from, to: to.value, fromName: oneBitName(from, env.symbols, 'MAP_'), toName: assign.childForFieldName('right')!.text.replace(/\s+/g, '') };
+    const t: BitTranslation = { from, to: to.value, fromName: /\bMAP_\w+/.exec(cond.text)?.[0] ?? oneBitName(from, env.symbols, 'MAP_'), toName: assign.childForFieldName('right')!.text.replace(/\s+/g, '') };
     terms.push(t);
     nodes.push(stmt);
     elementLines.set(termKey(t), changedLinesOf(fragment, [stmt]));

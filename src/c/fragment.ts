@@ -51,6 +51,10 @@ interface Shape {
   endsInComment: boolean;
   /** Brace depth at each `#if`/`#ifdef`/`#ifndef` the window opens and does not close. */
   openConditionals: number[];
+  /** Parentheses still open at the end (the window stops mid-statement). */
+  openParens: number;
+  /** The last code character is a comma or an operator (an operand is missing). */
+  endsWantingOperand: boolean;
 }
 
 /** Brace depth and comment state of a window of C, skipping strings, comments and
@@ -62,6 +66,8 @@ function shapeOf(lines: string[]): Shape {
   let startsInComment = false;
   let sawCommentOpen = false;
   const conditionals: number[] = [];
+  let parens = 0;
+  let last = '';
   for (const line of lines) {
     const isPreproc = !inComment && /^\s*#/.test(line);
     if (isPreproc) {
@@ -89,13 +95,16 @@ function shapeOf(lines: string[]): Shape {
       if (c === '/' && next === '/') break;
       if (c === '"' || c === "'") { inString = c; i++; continue; }
       if (!isPreproc) {
+        if (c === '(') parens++;
+        else if (c === ')') parens = Math.max(0, parens - 1);
+        if (c.trim()) last = c;
         if (c === '{') depth++;
         else if (c === '}') { depth--; if (depth < minDepth) minDepth = depth; }
       }
       i++;
     }
   }
-  return { minDepth, finalDepth: depth, startsInComment, endsInComment: inComment, openConditionals: conditionals };
+  return { minDepth, finalDepth: depth, startsInComment, endsInComment: inComment, openConditionals: conditionals, openParens: parens, endsWantingOperand: /[,=|&^+\-*/%<>!~?:(]/.test(last) };
 }
 
 const STATEMENTS = new Set([
@@ -260,6 +269,16 @@ export class CFragment {
     return this.linesOf(node).some((l) => l.kind === kind);
   }
 
+  /** The node is the synthetic wrapper function or one of its synthetic `{` levels (it may
+   *  span the hunk's lines, but the hunk did not write it). */
+  isWrapper(node: Node): boolean {
+    if (!this.wrapped || !this.isSyntheticIndex(node.startIndex)) return false;
+    if (node.type === 'function_definition') return this.rowOf(node.startIndex) === 0;
+    // Blocks the wrapper opened (a window may show only their closing `}`).
+    if (node.type === 'compound_statement') return this.rowOf(node.startIndex) === 0;
+    return false;
+  }
+
   /** The node is part of the synthetic wrapper only. */
   isSynthetic(node: Node): boolean {
     return this.hunkLinesOf(node).length === 0;
@@ -328,9 +347,13 @@ function buildSource(lines: { text: string; index: number }[], shape: Shape, wra
     parts.push(l.text);
     rows.push(l.index);
   }
-  // Close what the window leaves open: a comment, conditionals, blocks.
+  // Close what the window leaves open: a comment, a statement, conditionals, blocks.
   if (shape.endsInComment) {
     parts.push('*/');
+    rows.push(-1);
+  }
+  if (shape.openParens > 0 && !shape.endsInComment) {
+    parts.push((shape.endsWantingOperand ? '0' : '') + ')'.repeat(shape.openParens) + ';');
     rows.push(-1);
   }
   let depth = wrapLevels + shape.finalDepth;

@@ -13,7 +13,8 @@
  *     hunk header), .headerFunctionName,
  *     .range(node): DocRange | null      1-based document line/column (end exclusive) + hunk line indices
  *     .position(index): DocPosition|null, .hunkLinesOf(node), .linesOf(node), .touchesChange(node)
- *     (node spans a `+` line on post / `-` line on pre), .isSynthetic(node), .nodeAtHunkLine(i)
+ *     (node spans a `+` line on post / `-` line on pre), .isSynthetic(node) (wrapper-only text),
+ *     .isWrapper(node) (the synthetic function / `{` levels around the hunk), .nodeAtHunkLine(i)
  *
  * Evaluator (evaluate.ts, values.ts)
  *   evaluate(node, env): SymValue       never throws; env = { lookup?, macros?, locals?, call?, unresolved? }

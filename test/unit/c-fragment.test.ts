@@ -78,6 +78,10 @@ test('positions map back to document lines and columns, wrapper maps to nothing'
   const fn = descendants(t.post.root, 'function_definition')[0]!;
   assert.equal(t.post.position(fn.startIndex), null);
   assert.equal(t.post.isSynthetic(fn.childForFieldName('declarator')!), true);
+  assert.equal(t.post.isWrapper(fn), true);
+  assert.equal(t.post.isWrapper(fn.childForFieldName('body')!), true);
+  assert.equal(t.post.isWrapper(post.node), false);
+  assert.equal(t.post.isWrapper(descendants(t.post.root, 'if_statement')[0]!), false);
   // A node spanning the whole wrapper is clipped to the hunk's own lines.
   const whole = t.post.range(fn)!;
   assert.equal(whole.line, 101);
@@ -138,7 +142,7 @@ test('SYSCALL_DEFINE, __user and list_for_each_entry still give usable trees', (
 });
 
 test('assignments inside ERROR regions are still found', () => {
-  const t = parseHunk(hunk([' \tx = (1 +;', '+\tnewflags = vm_flags | (vma->vm_flags & ~VM_DONTCOPY);', ' \t]'], 'f'));
+  const t = parseHunk(hunk([' \tfoo();', '+\t@@@ newflags = vm_flags | (vma->vm_flags & ~VM_DONTCOPY) @@@'], 'f'));
   assert.ok(t.post.errorCount > 0);
   const a = only(findAssignments(t.post.root, 'newflags'));
   let inError = false;
@@ -227,4 +231,15 @@ test('the post image parsed incrementally from the pre image equals a fresh pars
     assert.equal(t.post.root.toString(), fresh.rootNode.toString());
     fresh.delete();
   }
+});
+
+test('a window that stops mid-statement is closed synthetically', () => {
+  const t = parseHunk(hunk([
+    '+\tvma->vm_flags |= VM_IO | VM_DONTCOPY;',
+    ' \tif (io_remap_pfn_range(vma, vma->vm_start,',
+  ], 'mthca_mmap_uar'));
+  assert.equal(t.post.errorCount, 0, t.post.source);
+  const call = only(findCalls(t.post.root, 'io_remap_pfn_range'));
+  assert.deepEqual(call.args.filter((a) => !t.post.isSynthetic(a)).map((a) => a.text), ['vma', 'vma->vm_start']);
+  assert.equal(only(findAssignments(t.post.root, 'vma->vm_flags')).operator, '|=');
 });

@@ -73,7 +73,8 @@ export class ScenarioRun {
         const got = m.gup(p, p.regions.get(s.region!)!.start + s.page!, { write: !!s.write, pin: !!s.pin, longterm: !!s.longterm }, `reference '${s.ref}'`);
         if ('errno' in got) return fail(got.errno);
         this.refs.set(s.ref!, got.pin);
-        return ok;
+        // Say so when the era turned the requested pin into a plain reference.
+        return s.pin && !got.pin.pin ? { ok: true, status: 'plain reference: no FOLL_PIN in this kernel' } : ok;
       }
       case 'gup_read': {
         const pin = this.refs.get(s.ref!);

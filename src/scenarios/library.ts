@@ -27,6 +27,7 @@ import mrForkParentWrite from './library/mr-fork-parent-write.json';
 import mrMunmapUnderPin from './library/mr-munmap-under-pin.json';
 import mrOnDoorbell from './library/mr-on-doorbell.json';
 import mrRegisteredAfterFork from './library/mr-registered-after-fork.json';
+import refBeforeForkSeesChildWrite from './library/ref-before-fork-sees-child-write.json';
 import sharedAnonFork from './library/shared-anon-fork.json';
 import wipeonforkGrandchild from './library/wipeonfork-grandchild.json';
 import wipeonforkInvalidTargets from './library/wipeonfork-invalid-targets.json';
@@ -56,6 +57,7 @@ const FILES: [string, unknown][] = [
   ['mr-munmap-under-pin.json', mrMunmapUnderPin],
   ['mr-on-doorbell.json', mrOnDoorbell],
   ['mr-registered-after-fork.json', mrRegisteredAfterFork],
+  ['ref-before-fork-sees-child-write.json', refBeforeForkSeesChildWrite],
   ['shared-anon-fork.json', sharedAnonFork],
   ['wipeonfork-grandchild.json', wipeonforkGrandchild],
   ['wipeonfork-invalid-targets.json', wipeonforkInvalidTargets],

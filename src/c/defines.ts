@@ -176,17 +176,30 @@ export function patchMacros(patchSet: PatchSet, side: Side = 'post'): Map<string
   return map;
 }
 
-function valueOf(d: MacroDefinition | null, macros: Map<string, MacroDefinition>, lookup?: (name: string) => bigint | undefined): ConstResult | null {
+/** Macros of one side for evaluating a define of `path`: the same file's definitions first
+ *  (arch headers define the same names with different values), then any file's. */
+class SideMacros {
+  private readonly byFile = new Map<string, MacroDefinition>();
+  private readonly any = new Map<string, MacroDefinition>();
+  constructor(defs: MacroDefinition[]) {
+    for (const d of defs) {
+      this.byFile.set(`${d.path ?? ''}\u0000${d.name}`, d);
+      this.any.set(d.name, d);
+    }
+  }
+  tableFor(d: MacroDefinition): (name: string) => MacroDefinition | undefined {
+    return (name) => {
+      // A define must not resolve its own name to itself.
+      const hit = this.byFile.get(`${d.path ?? ''}\u0000${name}`) ?? this.any.get(name);
+      return hit === d ? undefined : hit;
+    };
+  }
+}
+
+function valueOf(d: MacroDefinition | null, macros: SideMacros, lookup?: (name: string) => bigint | undefined): ConstResult | null {
   if (!d || d.params !== null) return null;
   if (!d.body) return { ok: false, error: `${d.name} has no value` };
-  // The define's own name must not resolve to itself.
-  const own = macros.get(d.name);
-  if (own === d) macros.delete(d.name);
-  try {
-    return evaluateText(d.body, lookup, { macros });
-  } finally {
-    if (own === d) macros.set(d.name, d);
-  }
+  return evaluateText(d.body, lookup, { macros: macros.tableFor(d) });
 }
 
 /** The defines a patch set adds, removes or changes (and, with includeContext, the ones
@@ -194,8 +207,8 @@ function valueOf(d: MacroDefinition | null, macros: Map<string, MacroDefinition>
 export function collectDefineChanges(patchSet: PatchSet, options: DefineOptions = {}): DefineChange[] {
   const pre = allDefines(patchSet, 'pre');
   const post = allDefines(patchSet, 'post');
-  const preMacros = new Map(pre.map((d) => [d.name, d]));
-  const postMacros = new Map(post.map((d) => [d.name, d]));
+  const preMacros = new SideMacros(pre);
+  const postMacros = new SideMacros(post);
   const key = (d: MacroDefinition) => `${d.patchIndex}\u0000${d.path ?? ''}\u0000${d.name}`;
   const removed = new Map<string, MacroDefinition[]>();
   for (const d of pre) if (d.changed) (removed.get(key(d)) ?? removed.set(key(d), []).get(key(d))!).push(d);

@@ -103,3 +103,48 @@ test('the quoted reply: PROT_DONTCOPY added in asm-i386/mman.h at its quoted pos
   assert.match(lines[d.after!.line - 1]!, /\+#define PROT_DONTCOPY/);
   assert.equal(d.after!.column, lines[d.after!.line - 1]!.indexOf('#define') + 1);
 });
+
+test('defines the grammar buries in broken code are still found, by node or by line', async () => {
+  const { definesInFragment } = await import('../../src/c/index');
+  const mk = (lines: string[]) => ({
+    oldStart: 1, oldLines: 0, newStart: 1, newLines: 0, header: '', functionName: null, line: 10, column: 1,
+    lines: lines.map((l, i) => ({ kind: l[0] as ' ' | '+' | '-', text: l.slice(1), line: 11 + i, column: 2 })),
+  });
+  const cases: [string[], string, string][] = [
+    [[' \tfoo(a,', '+#define VM_NEW 0x10', ' \t\tb);'], 'VM_NEW', '0x10'],
+    [[' static const int x[] = { 1,', '+#define PROT_X 0x20 /* c */', ' 2 };'], 'PROT_X', '0x20'],
+    [[' @@@ garbage {', '+#define PROT_Y (1UL << 35)', ' ]]'], 'PROT_Y', '(1UL << 35)'],
+    [[' \tint a = (1 +', '+#define PROT_Z \\', '+\t(PROT_Y | \\', '+\t 0x1)', ' \t\t2);'], 'PROT_Z', '(PROT_Y | 0x1)'],
+  ];
+  for (const [lines, name, body] of cases) {
+    const t = parseHunk(mk(lines));
+    const defs = definesInFragment(t.post, 'x.h', 0);
+    assert.equal(defs.length, 1, JSON.stringify(lines));
+    assert.equal(defs[0]!.name, name);
+    assert.equal(defs[0]!.body, body);
+    assert.equal(defs[0]!.line, 12);
+    assert.equal(defs[0]!.column, 2);
+    assert.equal(defs[0]!.changed, true);
+  }
+});
+
+test('a define is evaluated with its own file\'s macros before other files\' ones', () => {
+  const ps = readDocument(`--- a/arch/alpha/include/uapi/asm/mman.h
++++ b/arch/alpha/include/uapi/asm/mman.h
+@@ -1,1 +1,3 @@
+ #define PROT_BASE 0x100
++#define PROT_DONTCOPY (PROT_BASE << 1)
++#define PROT_SELF PROT_SELF
+--- a/include/uapi/asm-generic/mman-common.h
++++ b/include/uapi/asm-generic/mman-common.h
+@@ -1,1 +1,2 @@
+ #define PROT_BASE 0x10
++#define PROT_DONTCOPY (PROT_BASE << 1)
+`);
+  const got = collectDefineChanges(ps, { lookup }).map((c) => [c.path, c.name, c.afterValue]);
+  assert.deepEqual(got, [
+    ['arch/alpha/include/uapi/asm/mman.h', 'PROT_DONTCOPY', { ok: true, value: 0x200n }],
+    ['arch/alpha/include/uapi/asm/mman.h', 'PROT_SELF', { ok: false, error: "unknown identifier 'PROT_SELF'", identifier: 'PROT_SELF' }],
+    ['include/uapi/asm-generic/mman-common.h', 'PROT_DONTCOPY', { ok: true, value: 0x20n }],
+  ]);
+});

@@ -30,6 +30,9 @@ const OP_FIELDS: Record<Op, { required: [string, FieldKind][]; optional?: [strin
   ib_ring_doorbell: { required: [['proc', 'name'], ['ctx', 'name']] },
 };
 
+/** 2^24 pages (64 GiB of 4 KiB pages): page tables stay allocatable. */
+const MAX_PAGES = 1 << 24;
+
 const COMMON_FIELDS = new Set(['op', 'expect', 'note', 'comment']);
 const EXPECT_KEYS = new Set<string>([...ERAS, 'latest', 'default']);
 
@@ -131,6 +134,7 @@ function readField(step: Step, raw: Record<string, unknown>, field: string, kind
       return;
     case 'count':
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) return err(field, 'must be an integer >= 1');
+      if (v > MAX_PAGES) return err(field, `${v} pages is more than the simulator handles (at most ${MAX_PAGES})`);
       target[field] = v;
       return;
     case 'number':

@@ -40,6 +40,8 @@ test('unknown op, missing field, bad types, unused field: step index and field',
   assert.deepEqual(e.map((x) => `${x.step}:${x.field}`), ['1:op', '2:region', '3:page', '3:value', '4:region']);
   assert.match(e[0].message, /unknown op 'frob'/);
   assert.match(e[1].message, /missing field 'region'/);
+  const big = parseErrors(doc(mm().replace('"pages": 2', '"pages": 1e12')));
+  assert.deepEqual(big.map((x) => `${x.step}:${x.field}`), ['0:pages']);
 });
 
 test('expectations: plain, errno, signal, per era; unknown era key refused', () => {

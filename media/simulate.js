@@ -138,7 +138,16 @@
     app.textContent = '';
     const header = el('header');
     header.appendChild(el('h1', null, view.title));
-    header.appendChild(el('div', 'kernel', 'Kernel: ' + view.kernel));
+    const kernel = el('div', 'kernel', 'Kernel: ' + view.kernel);
+    if (view.kernelClues && view.kernelClues.length) {
+      const why = el('details', 'clues');
+      why.appendChild(el('summary', null, 'why this era'));
+      const ul = el('ul');
+      view.kernelClues.forEach(function (c) { ul.appendChild(el('li', null, c)); });
+      why.appendChild(ul);
+      kernel.appendChild(why);
+    }
+    header.appendChild(kernel);
     app.appendChild(header);
     view.notes.forEach(function (n) { app.appendChild(el('p', 'note', n)); });
 

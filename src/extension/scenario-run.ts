@@ -44,6 +44,7 @@ export function runScenarioView(scenario: Scenario, model: KernelModel, patched:
     view: {
       title: scenario.name,
       kernel: model.era + (patched ? ' (and the patched model)' : ''),
+      kernelClues: [],
       hookChanges: [],
       consequences: [
         {

@@ -72,6 +72,8 @@ export interface HookChangeView {
 export interface SimulationView {
   title: string;
   kernel: string;
+  /** Why `auto` chose the era (shown folded). */
+  kernelClues: string[];
   hookChanges: HookChangeView[];
   consequences: ConsequenceView[];
   notes: string[];
@@ -168,6 +170,7 @@ export function simulationView(report: SimulationReportLike, title: string): Sim
   return {
     title,
     kernel: kernelText(report.kernel),
+    kernelClues: kernelClues(report.kernel),
     hookChanges,
     consequences: cs.slice(0, MAX_CONSEQUENCES).map((c: ConsequenceLike, id) => ({
       id,
@@ -185,10 +188,15 @@ export function simulationView(report: SimulationReportLike, title: string): Sim
 export function kernelText(k: unknown): string {
   if (typeof k === 'string') return k;
   if (k && typeof k === 'object' && 'era' in k) {
-    const o = k as { era: string; requested?: string; clues?: string[] };
-    return o.requested === 'auto' ? `${o.era} (auto${o.clues?.length ? `: ${o.clues.join(', ')}` : ''})` : o.era;
+    const o = k as { era: string; arch?: string; requested?: string };
+    return `${o.era}${o.arch ? ` ${o.arch}` : ''}${o.requested === 'auto' ? ' (auto)' : ''}`;
   }
   return show(k);
+}
+
+export function kernelClues(k: unknown): string[] {
+  if (k && typeof k === 'object' && 'clues' in k && Array.isArray((k as { clues: unknown }).clues)) return (k as { clues: unknown[] }).clues.map(String).slice(0, 20);
+  return [];
 }
 
 /** Validates a message from the webview. Anything else is ignored. */

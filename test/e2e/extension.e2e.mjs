@@ -116,6 +116,13 @@ export async function runE2E({ url, workspace, root, results, log }) {
       if (!/line \d+/.test(first)) throw new Error(`consequence without hunk lines: ${first}`);
       await frame.locator('.runs .run-base').first().waitFor();
       await frame.locator('.runs .run-patched').first().waitFor();
+      const pictures = await frame.locator('.runs .state .vma').count();
+      if (pictures === 0) throw new Error('no VMA pictures in the runs');
+      // A second picture with room: the panel closed, the runs of the first consequence in view.
+      await page.keyboard.press('Control+J');
+      await frame.locator('.runs').first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(results, `${String(n).padStart(2, '0')}-simulate-runs.png`) });
+      await page.keyboard.press('Control+J');
       return `${count} consequence(s); first: ${first.slice(0, 140)}`;
     });
 

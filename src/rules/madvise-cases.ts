@@ -1,0 +1,74 @@
+// The madvise case labels a patch adds, by name, for MM007 and MM008. The bridge reports
+// madvise changes for advices whose value it can evaluate; a patch that introduces an advice
+// without showing its #define (or in a series where the define comes later) only shows the
+// name, and that is still enough to see which switches the name was added to.
+import type { Node } from 'web-tree-sitter';
+import { caseEffect, descendants, enclosingFunctionName, findSwitchCases, type CaseGroup, type SwitchInfo } from '../c/index';
+import type { BitEffect } from '../c/index';
+import type { ParsedHunk, RuleContext } from './context';
+
+export interface AddedCase {
+  name: string;
+  hunk: ParsedHunk;
+  /** The switch is a validity check (madvise_behavior_valid, or a dispatch whose default fails). */
+  validity: boolean;
+  function: string | null;
+  group: CaseGroup;
+  label: Node;
+  switchInfo: SwitchInfo;
+  /** What the case does to new_flags (behaviour switches). */
+  effect: BitEffect | null;
+  /** The case body tests VM_IO/VM_PFNMAP/VM_SPECIAL before changing flags. */
+  guardsDeviceMappings: boolean;
+}
+
+export interface ValiditySwitch {
+  hunk: ParsedHunk;
+  switchInfo: SwitchInfo;
+  function: string | null;
+}
+
+function isValiditySwitch(sw: SwitchInfo, fn: string | null): boolean {
+  if (fn && /madvise_behavior_valid|madvise_behaviour_valid/.test(fn)) return true;
+  // A dispatch whose default answers -EINVAL decides which advices exist.
+  return sw.groups.some((g) => g.labelTexts.includes('default') && g.statements.some((s) => /-\s*EINVAL/.test(s.text)));
+}
+
+function isMadviseSwitch(sw: SwitchInfo, fn: string | null): boolean {
+  if (sw.conditionText && /behav|advice|advise/.test(sw.conditionText)) return true;
+  if (fn && /madvise/.test(fn)) return sw.groups.some((g) => g.labelTexts.some((t) => t.startsWith('MADV_')));
+  return false;
+}
+
+export function madviseSwitches(ctx: RuleContext): { added: AddedCase[]; validity: ValiditySwitch[] } {
+  return ctx.shared('madviseSwitches', () => {
+    const added: AddedCase[] = [];
+    const validity: ValiditySwitch[] = [];
+    const env = ctx.postEnv();
+    for (const h of ctx.parsedHunks()) {
+      const post = h.trees.post;
+      for (const sw of findSwitchCases(post.scope)) {
+        const fn = enclosingFunctionName(sw.node, post) ?? post.functionName ?? h.hunk.functionName;
+        if (!isMadviseSwitch(sw, fn)) continue;
+        const isValidity = isValiditySwitch(sw, fn);
+        if (isValidity) validity.push({ hunk: h, switchInfo: sw, function: fn });
+        for (const group of sw.groups) {
+          group.labels.forEach((label, i) => {
+            if (!label || !post.touchesChange(label)) return;
+            const name = group.labelTexts[i]!;
+            if (!/^MADV_\w+$/.test(name)) return;
+            const touchesFlags = group.statements.some((s) => /\bnew_flags\b/.test(s.text));
+            added.push({
+              name, hunk: h, validity: isValidity, function: fn, group, label, switchInfo: sw,
+              effect: !isValidity && touchesFlags ? caseEffect(group, 'new_flags', env) : null,
+              guardsDeviceMappings: group.statements.some((s) =>
+                descendants(s, 'identifier').some((id) => /^(VM_IO|VM_PFNMAP|VM_SPECIAL|VM_MIXEDMAP)$/.test(id.text)),
+              ),
+            });
+          });
+        }
+      }
+    }
+    return { added, validity };
+  });
+}

@@ -352,7 +352,7 @@ export async function simulatePatch(text: string, options: SimulateOptions = {})
     entries.splice(0, entries.length, ...entries.filter((e) => keep.has(e.scenario.name)));
   }
   for (const s of options.scenarios ?? []) entries.push({ scenario: s, source: 'file' });
-  for (const g of generateScenarios(changes)) entries.push({ scenario: g.scenario, source: 'generated', name: g.name });
+  for (const g of generateScenarios(changes.filter((c) => changesModel(pm.base, c)))) entries.push({ scenario: g.scenario, source: 'generated', name: g.name });
 
   const relevant = changes.map((c, i) => ({ c, i })).filter((x) => changesModel(pm.base, x.c));
   const consequences: Consequence[] = [];

@@ -84,7 +84,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     } else extra.push(parsed.scenario);
   }
   if (bad) return 2;
-  const report = await simulatePatch(input.text, { kernel: args.kernel, arch: args.arch, scenarios: extra });
+  let report;
+  try {
+    report = await simulatePatch(input.text, { kernel: args.kernel, arch: args.arch, scenarios: extra });
+  } catch (e) {
+    // An era/arch pair the kernel never had (arm64 before 3.7) and the like.
+    io.stderr(`mmlens simulate: ${args.file}: ${(e as Error).message}\n`);
+    return 2;
+  }
   // A --scenario file that is not valid on either model is unusable input.
   const invalid = report.notes.filter((n) => args.scenarios.some((f) => n.startsWith(`${f}:`)));
   if (invalid.length) {

@@ -83,6 +83,7 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
     const ak = new Set((after.guards ?? []).map(guardKey));
     next.guards = next.guards.filter((g) => !(bk.has(guardKey(g)) && !ak.has(guardKey(g))));
     for (const g of after.guards ?? []) if (!bk.has(guardKey(g)) && !next.guards.some((x) => guardKey(x) === guardKey(g))) next.guards.push(g as MadviseGuard);
+    if (after.writeLock !== undefined) next.writeLock = after.writeLock;
     if ((next.set | next.clear) !== 0n && next.action === 'noop') next.action = 'flags';
     defined.set(c.detail, next);
   }

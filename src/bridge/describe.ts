@@ -23,6 +23,7 @@ export function describeValue(v: HookValue | null, era: EraId, arch: ArchId): st
     }
     case 'madvise': {
       const parts = [];
+      if (v.writeLock !== undefined) parts.push(`takes the mmap lock for ${v.writeLock ? 'writing' : 'reading'}`);
       if (v.set) parts.push(`sets ${flagNames(v.set, era, arch)}`);
       if (v.clear) parts.push(`clears ${flagNames(v.clear, era, arch)}`);
       if (v.set === 0n && v.clear === 0n) parts.push('changes no flags');
@@ -30,7 +31,7 @@ export function describeValue(v: HookValue | null, era: EraId, arch: ArchId): st
         parts.push(g.fileOrShared ? `${g.errno} on file-backed or shared VMAs` : `${g.errno} on ${flagNames(g.anyFlags ?? 0n, era, arch)}`);
       }
       for (const g of v.opaqueGuards ?? []) parts.push(`${g.errno} when ${g.condition}`);
-      if (v.guards && v.guards.length === 0 && !v.opaqueGuards?.length) parts.push('no guard');
+      if (v.guards && v.guards.length === 0 && !v.opaqueGuards?.length && v.writeLock === undefined) parts.push('no guard');
       return parts.join('; ');
     }
   }

@@ -73,7 +73,15 @@ function baselineValue(f: Fact, model: KernelModel): HookValue | null | undefine
       const v = model.symbols.get(f.detail);
       return { type: 'flag', value: v !== undefined && model.madvise.has(v) };
     }
-    case 'madvise-behaviour': return null;
+    case 'madvise-behaviour': {
+      // A label moved into the read-lock list: compare with the lock the base kernel takes.
+      if (f.value.type === 'madvise' && f.value.writeLock !== undefined && f.value.set === undefined && f.value.guards === undefined) {
+        const v = model.symbols.get(f.detail);
+        const b = v === undefined ? undefined : model.madvise.get(v);
+        return b ? { type: 'madvise', writeLock: b.writeLock } : null;
+      }
+      return null;
+    }
     case 'fork-policy':
       if (f.detail === 'skipFlags') return { type: 'mask', value: model.fork.skipFlags };
       if (f.detail === 'wipeFlags') return { type: 'mask', value: model.fork.wipeFlags };

@@ -66,7 +66,7 @@ export function sameHookValue(a: HookValue | null, b: HookValue | null): boolean
     }
     case 'madvise': {
       const o = b as typeof a;
-      if (a.set !== o.set || a.clear !== o.clear || a.action !== o.action) return false;
+      if (a.set !== o.set || a.clear !== o.clear || a.action !== o.action || a.writeLock !== o.writeLock) return false;
       return sameSet((a.guards ?? []).map(guardKey), (o.guards ?? []).map(guardKey))
         && sameSet((a.opaqueGuards ?? []).map(guardKey), (o.opaqueGuards ?? []).map(guardKey))
         && (a.guards === undefined) === (o.guards === undefined);

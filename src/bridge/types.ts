@@ -41,7 +41,9 @@ export type HookValue =
   /** What one madvise case does, as far as the hunk shows it: fields the hunk does not show
    *  are absent (2.6.16 keeps guards in madvise_vma() and flag updates in
    *  madvise_behavior(); each hunk shows one of them). */
-  | { type: 'madvise'; set?: bigint; clear?: bigint; guards?: MadviseGuard[]; opaqueGuards?: OpaqueGuard[]; action?: 'flags' | 'dontneed' | 'noop' }
+  | { type: 'madvise'; set?: bigint; clear?: bigint; guards?: MadviseGuard[]; opaqueGuards?: OpaqueGuard[]; action?: 'flags' | 'dontneed' | 'noop';
+      /** madvise_need_mmap_write(): the mmap lock is taken for writing. */
+      writeLock?: boolean }
   /** vm_flags a driver's mmap handler sets and clears on the VMA it maps. */
   | { type: 'driver-flags'; set: bigint; clear: bigint };
 

@@ -206,3 +206,12 @@ test('do_mmap: `if (flags & MAP_X) vm_flags |= VM_Y` is a MAP -> VM term', () =>
   }
   assert.deepEqual(t?.lines, [lineOf(file, '+', 'if (flags & MAP_DONTFORK)'), lineOf(file, '+', 'vm_flags |= VM_DONTCOPY')]);
 });
+
+test('madvise_need_mmap_write: an advice moved under the read lock; its switch is not a validity check', () => {
+  const file = fx('madvise-dontfork-read-lock.patch');
+  const cs = changes(file, 'v5.4');
+  assert.deepEqual(cs.map((c) => [c.hook, c.detail, c.before, c.after]), [
+    ['madvise-behaviour', 'MADV_DONTFORK', { type: 'madvise', writeLock: true }, { type: 'madvise', writeLock: false }],
+  ]);
+  assert.deepEqual(cs[0]!.lines, [lineOf(file, '+', 'case MADV_DONTFORK')]);
+});

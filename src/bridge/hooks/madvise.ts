@@ -28,6 +28,8 @@ interface PathResult {
   nodes: Node[];
   /** The window ends before the path does (no break/return in view). */
   cut: boolean;
+  /** The path fails with an errno (not merely returns 0). */
+  errno: boolean;
 }
 
 export function collectMadviseFacts(sf: SideFragment, env: SideEnv): Fact[] {
@@ -36,13 +38,20 @@ export function collectMadviseFacts(sf: SideFragment, env: SideEnv): Fact[] {
   for (const scope of functionScopes(fragment)) {
     const fn = scope.name;
     if (!fn || !/madvise/.test(fn)) continue;
+    if (/need_mmap_write/.test(fn)) {
+      facts.push(...lockFacts(sf, env, fn, scope));
+      continue;
+    }
     const own = new Set(ownNodes(scope, fragment, ['switch_statement', 'case_statement']).map((n) => n.id));
     const hasNewFlags = ownNodes(scope, fragment, 'identifier').some((n) => n.text === NEW_FLAGS);
     for (const sw of findSwitchCases(scope.node)) {
       if (!own.has(sw.node.id) && !sw.groups.some((g) => g.caseNodes.some((c) => own.has(c.id)))) continue;
       if (sw.conditionText && !/behav|advice|advise/.test(sw.conditionText)) continue;
       const isValidity = fn === 'madvise_behavior_valid';
-      const hasDefault = sw.groups.some((g) => g.labelTexts.includes('default'));
+      // A dispatch switch is a validity check when its default fails with an errno
+      // (2.6.16 madvise_vma); madvise_need_mmap_write's default `return 1` is not.
+      const dflt = sw.groups.findIndex((g) => g.labelTexts.includes('default'));
+      const hasDefault = dflt >= 0 && walkPath(pathStatements(sw.groups, dflt), env, fragment, atom(VMA_FLAGS)).errno;
       const initial = initialNewFlags(scope.node, sw.node, env, fragment);
       sw.groups.forEach((group, gi) => {
         const path = pathStatements(sw.groups, gi);
@@ -130,14 +139,14 @@ function pathStatements(groups: CaseGroup[], index: number): Node[] {
 const FLAG_CHANGE_OPS = new Set(['=', '|=', '&=', '^=']);
 
 function walkPath(path: Node[], env: SideEnv, fragment: CFragment, initial: SymValue): PathResult {
-  const r: PathResult = { guards: [], rejected: false, accepted: false, newFlags: initial, touchesFlags: false, nodes: [], cut: true };
+  const r: PathResult = { guards: [], rejected: false, accepted: false, newFlags: initial, touchesFlags: false, nodes: [], cut: true, errno: false };
   const locals = (): Map<string, SymValue> => new Map([[NEW_FLAGS, r.newFlags]]);
   for (const stmt of path) {
     r.nodes.push(stmt);
     if (stmt.type === 'break_statement' || stmt.type === 'goto_statement') { r.cut = false; break; }
     if (stmt.type === 'return_statement') {
       const e = stmt.namedChildren.find((c) => c !== null && c.type !== 'comment') ?? null;
-      if (errnoOf(e)) r.rejected = true;
+      if (errnoOf(e)) { r.rejected = true; r.errno = true; }
       else if (e) {
         const v = env.evaluate(e, fragment, locals());
         if (v.kind === 'const') {
@@ -165,6 +174,7 @@ function walkPath(path: Node[], env: SideEnv, fragment: CFragment, initial: SymV
           r.touchesFlags = true;
         } else if (right && errnoOf(right) && /^(error|err|ret|retval)$/.test(target ?? '')) {
           r.rejected = true;
+          r.errno = true;
         }
       }
     }
@@ -232,4 +242,31 @@ export function conditionToGuard(v: SymValue, errno: string): MadviseGuard | Opa
     return { fileOrShared: true, errno: errno as MadviseGuard['errno'] };
   }
   return { anyFlags: any, errno: errno as MadviseGuard['errno'] };
+}
+
+/** madvise_need_mmap_write(): per advice, whether the mmap lock is taken for writing (the
+ *  default, `return 1`) or reading (`return 0`). */
+function lockFacts(sf: SideFragment, env: SideEnv, fn: string, scope: { node: Node; whole: boolean }): Fact[] {
+  const { fragment } = sf;
+  const out: Fact[] = [];
+  for (const sw of findSwitchCases(scope.node)) {
+    sw.groups.forEach((group, gi) => {
+      const r = walkPath(pathStatements(sw.groups, gi), env, fragment, atom(VMA_FLAGS));
+      const ret = r.nodes.find((n) => n.type === 'return_statement');
+      const e = ret?.namedChildren.find((c) => c !== null && c.type !== 'comment') ?? null;
+      const v = e ? env.evaluate(e, fragment) : null;
+      if (!v || v.kind !== 'const') return;
+      group.labels.forEach((label, li) => {
+        if (!label) return;
+        const lv = env.evaluate(label, fragment);
+        if (lv.kind !== 'const') return;
+        out.push({
+          hook: 'madvise-behaviour', detail: group.labelTexts[li]!, scope: fn, value: { type: 'madvise', writeLock: v.value !== 0n },
+          changedLines: changedLinesOf(fragment, [label]), lines: linesOf(fragment, [label]),
+          file: sf.path, function: fn, patch: sf.patch,
+        });
+      });
+    });
+  }
+  return out;
 }

@@ -9,12 +9,21 @@ import { chromium } from 'playwright-core';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const FIXTURE = 'test-fixtures/examples/prot-dontcopy.patch';
 const FIX_FIXTURE = 'test/e2e/fixtures/vm-flags-direct.patch';
+const MAIL_FIXTURE = 'test-fixtures/examples/prot-dontcopy-reply.eml';
+const UNTITLED_HUNK = [
+  '@@ -235,1 +235,1 @@ sys_mprotect(unsigned long start, size_t len, unsigned long prot)',
+  '-\t\tnewflags = vm_flags | (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC));',
+  '+\t\tnewflags = vm_flags | (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC | VM_DONTCOPY));',
+  '',
+].join('\n');
 const STEP_TIMEOUT = Number(process.env.MMLENS_E2E_STEP_TIMEOUT ?? 45_000);
 
 export async function runE2E({ url, workspace, root, results, log }) {
   mkdirSync(results, { recursive: true });
   const patchName = 'prot-dontcopy.patch';
   const fixName = 'vm-flags-direct.patch';
+  const mailName = 'prot-dontcopy-reply.eml';
+  copyFileSync(join(root, MAIL_FIXTURE), join(workspace, mailName));
   copyFileSync(join(root, FIXTURE), join(workspace, patchName));
   copyFileSync(join(root, FIX_FIXTURE), join(workspace, fixName));
 
@@ -155,6 +164,35 @@ export async function runE2E({ url, workspace, root, results, log }) {
       await expectText(editor.locator('.view-lines'), 'vm_flags_set(');
       return 'vm_flags_set applied';
     });
+
+    await step('mail-language', async () => {
+      await openFile(page, mailName);
+      const mode = page.locator('.statusbar-item[id="status.editor.mode"]');
+      await waitFor(async () => (await mode.innerText()).includes('Kernel Patch Mail'), 'the Kernel Patch Mail language mode');
+      await page.keyboard.press('Control+Shift+M');
+      await page.locator('.markers-panel .monaco-list-row', { hasText: mailName }).first().waitFor();
+      const rows = (await page.locator('.markers-panel .monaco-list-row').allInnerTexts()).join('\n');
+      return /MM00\d/.test(rows) ? 'findings on the quoted patch' : 'no findings';
+    });
+
+    await step('untitled-as-you-type', async () => {
+      await runCommand(page, 'File: New Untitled Text File');
+      await page.locator('.tabs-container .tab', { hasText: 'Untitled-1' }).first().waitFor();
+      await page.waitForTimeout(300);
+      // A bare hunk as someone would paste it from a mail; then one more keystroke.
+      await page.keyboard.insertText(UNTITLED_HUNK);
+      const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+      await waitFor(async () => (await editor.locator('.squiggly-error').count()) > 0, 'a squiggle in the untitled document');
+      // Cursor onto the + line, then the hover at the cursor.
+      await page.keyboard.press('Control+Home');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I');
+      await page.locator('.monaco-hover:visible, .monaco-resizable-hover:visible').filter({ hasText: 'MM002' }).first().waitFor();
+      return 'MM002 while typing';
+    });
   } catch (e) {
     if (!(e instanceof StopRun)) throw e;
   } finally {
@@ -193,9 +231,13 @@ async function runCommand(page, title) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill('>' + title);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title.split(': ').pop() }).first();
-  await row.waitFor();
-  await page.keyboard.press('Enter');
+  // The row whose label is exactly the command (fuzzy matching also offers others).
+  const rows = page.locator('.quick-input-widget .monaco-list-row');
+  await rows.first().waitFor();
+  const labels = await rows.locator('.label-name').allInnerTexts();
+  const i = labels.findIndex((l) => l.replace(/\s+/g, ' ').trim() === title);
+  if (i < 0) throw new Error(`command "${title}" not in the palette: ${labels.join(' | ')}`);
+  await rows.nth(i).click();
 }
 
 // Allow `node test/e2e/extension.e2e.mjs URL WORKSPACE` against an already running server.

@@ -38,6 +38,19 @@ export function normalizeText(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '').replace(/\s+/g, '');
 }
 
+/** Normalised text of an lvalue or field access. A loop macro without braces before it
+ *  (`list_for_each_entry(vma, ...)` + newline + `vma->vm_flags &= ...`) makes the grammar
+ *  glue the macro call onto the field access with an ERROR node in between; the access
+ *  itself starts at that ERROR. */
+export function lvalueText(node: Node): string {
+  let from = node.startIndex;
+  for (const c of node.children) {
+    if (c && c.type === 'ERROR') from = c.startIndex;
+  }
+  if (from === node.startIndex) return normalizeText(node.text);
+  return normalizeText(node.text.slice(from - node.startIndex));
+}
+
 function macroOf(table: MacroTable | undefined, name: string): MacroDef | undefined {
   if (!table) return undefined;
   return typeof table === 'function' ? table(name) : table.get(name);
@@ -250,7 +263,7 @@ function evNode(node: Node, st: State): SymValue {
     case 'false': case 'null': return constant(0n);
     case 'identifier': return resolveName(node.text, st);
     case 'field_expression': case 'subscript_expression': case 'pointer_expression': {
-      const key = normalizeText(node.text);
+      const key = lvalueText(node);
       const local = st.env.locals?.get(key);
       return local ?? atom(key);
     }

@@ -52,7 +52,7 @@ export {
   type HunkTrees, type DocPosition, type DocRange, type Side,
 } from './fragment';
 export {
-  evaluate, evaluateText, evaluateTextSymbolic, parseExpressionText, parseIntegerLiteral, normalizeText, castType,
+  evaluate, evaluateText, evaluateTextSymbolic, parseExpressionText, parseIntegerLiteral, normalizeText, lvalueText, castType,
   calcVmTrans, toConstResult, type EvalEnv, type MacroDef, type MacroTable, type ConstResult,
 } from './evaluate';
 export {

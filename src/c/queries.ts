@@ -4,7 +4,7 @@
 // well-formed pieces inside an ERROR region are still worth finding.
 import { Query, type Node } from 'web-tree-sitter';
 import { cLanguage } from './load';
-import { normalizeText } from './evaluate';
+import { lvalueText, normalizeText } from './evaluate';
 import { functionDefinitionName, SYNTHETIC_FUNCTION, type CFragment } from './fragment';
 
 /** Every descendant (and the node itself) accepted by `accept`, in source order. */
@@ -87,7 +87,7 @@ export function findAssignments(scope: Node, target?: string | ((t: string) => b
     if (n.type === 'assignment_expression') {
       const left = n.childForFieldName('left');
       if (!left) continue;
-      a = { node: n, left, right: n.childForFieldName('right'), operator: n.childForFieldName('operator')?.type ?? '=', target: normalizeText(left.text), isDeclaration: false };
+      a = { node: n, left, right: n.childForFieldName('right'), operator: n.childForFieldName('operator')?.type ?? '=', target: lvalueText(left), isDeclaration: false };
     } else {
       const decl = n.childForFieldName('declarator');
       const id = decl ? declaratorName(decl) : null;

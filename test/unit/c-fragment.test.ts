@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Node } from 'web-tree-sitter';
 import {
   initC, parseHunk, findAssignments, findCalls, findConditions, descendants, evaluate, keptBits, matchAccessCheck,
-  enclosingFunctionName, MASK64, type CFragment,
+  enclosingFunctionName, printValue, MASK64, type CFragment,
 } from '../../src/c/index';
 import { readDocument } from '../../src/patch/index';
 import type { Hunk, HunkLine } from '../../src/patch/types';
@@ -242,4 +242,17 @@ test('a window that stops mid-statement is closed synthetically', () => {
   const call = only(findCalls(t.post.root, 'io_remap_pfn_range'));
   assert.deepEqual(call.args.filter((a) => !t.post.isSynthetic(a)).map((a) => a.text), ['vma', 'vma->vm_start']);
   assert.equal(only(findAssignments(t.post.root, 'vma->vm_flags')).operator, '|=');
+});
+
+test('a brace-less loop macro does not glue itself onto the next lvalue', () => {
+  const t = parseHunk(hunk([
+    ' \tlist_for_each_entry(vma, &mm->mmap, vm_list)',
+    '+\t\tvma->vm_flags &= ~VM_DONTCOPY;',
+    ' \tfor_each_vma(vmi, vma)',
+    '+\t\tvm_flags_clear(vma, VM_IO);',
+  ], 'f'));
+  const a = only(findAssignments(t.post.root));
+  assert.equal(a.target, 'vma->vm_flags');
+  assert.equal(printValue(evaluate(a.left, {})), 'vma->vm_flags');
+  assert.equal(only(findCalls(t.post.root, 'vm_flags_clear')).args.length, 2);
 });

@@ -50,6 +50,8 @@ export function madviseSwitches(ctx: RuleContext): { added: AddedCase[]; validit
       for (const sw of findSwitchCases(post.scope)) {
         const fn = enclosingFunctionName(sw.node, post) ?? post.functionName ?? h.hunk.functionName;
         if (!isMadviseSwitch(sw, fn)) continue;
+        // The lock-mode switch (madvise_need_mmap_write) lists advices too, but decides no behaviour.
+        if (fn && /need_mmap_write|lock_mode/.test(fn)) continue;
         const isValidity = isValiditySwitch(sw, fn);
         if (isValidity) validity.push({ hunk: h, switchInfo: sw, function: fn });
         for (const group of sw.groups) {

@@ -116,7 +116,8 @@ function readLockFindings(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const hooks = ctx.hookChanges();
   const changesFlags = (name: string): boolean => {
-    const h = hooks.find((x) => x.hook === 'madvise-behaviour' && x.detail === name && x.after?.type === 'madvise');
+    // Only a change that shows the flag update says what the advice does to vm_flags.
+    const h = hooks.find((x) => x.hook === 'madvise-behaviour' && x.detail === name && x.after?.type === 'madvise' && (x.after.set !== undefined || x.after.clear !== undefined));
     if (h && h.after?.type === 'madvise') return (h.after.set ?? 0n) !== 0n || (h.after.clear ?? 0n) !== 0n;
     const v = ctx.symbols().get(name);
     const b = v !== undefined ? ctx.model().madvise.get(v) : undefined;

@@ -50,7 +50,9 @@ export function reportToText(report: SimulationReport, documentText: string, opt
   }
   out.push('');
   const n = (s: Consequence['severity']) => report.consequences.filter((c) => c.severity === s).length;
-  out.push(`Consequences: ${n('error')} error(s), ${n('warning')} warning(s), ${n('info')} info, from ${report.scenariosRun} scenario(s) run before and after the patch.`);
+  if (report.scenariosRun === 0) out.push('Consequences: none (the patched kernel model is the base model; no scenario needed running).');
+  else if (report.consequences.length === 0) out.push(`Consequences: none: ${report.scenariosRun} scenario(s) run before and after the patch behave the same.`);
+  else out.push(`Consequences: ${n('error')} error(s), ${n('warning')} warning(s), ${n('info')} info, from ${report.scenariosRun} scenario(s) run before and after the patch.`);
   for (const c of report.consequences) {
     out.push('');
     out.push(`[${c.severity}] ${c.summary}`);

@@ -300,7 +300,11 @@ function outcome(entry: Entry, r: Run, d: Diff, side: 'base' | 'patched'): Outco
   const steps = new Map(entry.scenario.steps.map((s) => [s.index, s]));
   const diffSteps: StepOutcome[] = r.result.steps
     .filter((s) => d.steps.includes(s.index))
-    .map((s) => ({ index: s.index, op: s.op, call: callText(steps.get(s.index)!), result: s.result }));
+    .map((s) => {
+      const step = steps.get(s.index)!;
+      const call = callText(step);
+      return { index: s.index, op: s.op, call, text: call, ...(step.proc ? { proc: step.proc } : {}), result: s.result };
+    });
   const events: EventOutcome[] = (side === 'base' ? d.baseEvents : d.patchedEvents).map((e) => ({ step: e.step, kind: e.kind, detail: e.detail }));
   return { steps: diffSteps, events };
 }

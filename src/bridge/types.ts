@@ -87,8 +87,11 @@ export type ConsequenceSeverity = 'error' | 'warning' | 'info';
 export interface StepOutcome {
   index: number;
   op: string;
-  /** Short text of the call: `mprotect(buf, PROT_READ)`. */
+  /** Short text of the call: `parent: mprotect(buf, PROT_READ)`. */
   call: string;
+  /** The same text under the name the extension's views read. */
+  text: string;
+  proc?: string;
   result: unknown;
 }
 

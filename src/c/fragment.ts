@@ -39,8 +39,15 @@ const ODD_SPACES = /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]/g;
 // them (same length, so offsets stay exact).
 const ANNOTATIONS = /\b(__user|__iomem|__force|__rcu|__percpu|__kernel|__bitwise|__must_check|__init|__exit|__initdata|__read_mostly|__ro_after_init|__always_inline|__maybe_unused|__cold|notrace)\b/g;
 
+// Lock annotations with an argument: `__acquires(&mm->mmap_lock)`.
+const LOCK_ANNOTATIONS = /\b__(?:acquires|releases|must_hold|cond_acquires)\s*\((?:[^()]|\([^()]*\))*\)/g;
+
 export function sanitizeLine(text: string): string {
-  return text.replace(ODD_SPACES, ' ').replace(/\r/g, ' ').replace(ANNOTATIONS, (w) => ' '.repeat(w.length));
+  return text
+    .replace(ODD_SPACES, ' ')
+    .replace(/\r/g, ' ')
+    .replace(ANNOTATIONS, (w) => ' '.repeat(w.length))
+    .replace(LOCK_ANNOTATIONS, (w) => ' '.repeat(w.length));
 }
 
 interface Shape {

@@ -4,7 +4,12 @@
  * Loading
  *   await initC({ wasmDir? })          load web-tree-sitter + tree-sitter-c.wasm once (sources,
  *                                      dist/ bundles, VS Code extension host; wasmDir overrides)
- *   isCReady(): boolean
+ *   isCReady(): boolean; cParser(), cLanguage() (throw before initC resolves)
+ *   Windows are rebuilt per side: mid-function hunks get a synthetic function (and `{` levels
+ *   when they close blocks they did not open); open comments, #ifs, parentheses and blocks are
+ *   closed synthetically; NBSP/odd spaces and sparse/lock annotations are blanked one for one
+ *   (offsets stay exact); `SYSCALL_DEFINEn(` gets a synthetic return type. The post image is
+ *   parsed incrementally from the pre image.
  *
  * Fragments (fragment.ts)
  *   parseHunk(hunk): HunkTrees          { hunk, pre, post: CFragment, functionName } (cached per Hunk)
@@ -20,12 +25,19 @@
  *   evaluate(node, env): SymValue       never throws; env = { lookup?, macros?, locals?, call?, unresolved? }
  *   evaluateText(expr, lookup, opts?): { ok: true, value } | { ok: false, error, identifier? }
  *   evaluateTextSymbolic(expr, env): SymValue
+ *   Semantics: C unsigned long on 64 bits (wraparound, logical >>, unsigned compares, shift
+ *   >= 64 gives 0); casts truncate/sign-extend ((u32), (int), (u8), `(u32)(x)`); literals
+ *   hex/octal/decimal/binary with U/L suffixes; builtins _BITUL, _BITULL, BIT, BIT_ULL, _AC,
+ *   _AT, _UL, _ULL, UL, ULL, GENMASK(_ULL), _calc_vm_trans. Names: env.locals, then macros
+ *   (patch), then lookup (table); else an atom (evaluateText: an error naming it).
+ *   lvalueText(node): normalised lvalue/field text (`vma->vm_flags`)
  *   SymValue = const | atom (unresolved name: `vm_flags`, `vma->vm_flags`, `f(x)`) | unary |
  *     binary | cond | cast | unknown. Helpers: printValue, sameValue, atomsOf, dependsOn,
  *     bitwiseForm(v) -> { constant, terms[{ key, value, mask }] }   (C | (X & M) | ...)
  *     keptBits(v, 'vma->vm_flags')       bits of X passing through unchanged
  *     bitEffect(v, 'new_flags')          { set, keep, clear, others } of an update of X
  *     matchAccessCheck(v)                { subject, shift, mask } for (X & ~(X >> s)) & M
+ *     substitute(v, bind), applyBitwiseForm(form, valueOf): evaluate for concrete inputs
  *
  * Dataflow (dataflow.ts): straight-line, source order, inside one fragment
  *   valuesBefore(scope, at, env): Map<lvalue, SymValue>; evaluateInContext(node, scope, env)

@@ -256,3 +256,14 @@ test('a brace-less loop macro does not glue itself onto the next lvalue', () => 
   assert.equal(printValue(evaluate(a.left, {})), 'vma->vm_flags');
   assert.equal(only(findCalls(t.post.root, 'vm_flags_clear')).args.length, 2);
 });
+
+test('lock annotations on a definition do not break it', () => {
+  const t = parseHunk(hunk([
+    ' static void lock_all(struct mm_struct *mm) __acquires(&mm->mmap_lock)',
+    ' {',
+    '+\tmm->def_flags |= VM_NOHUGEPAGE;',
+    ' }',
+  ], null));
+  assert.equal(t.post.errorCount, 0, t.post.source);
+  assert.equal(t.functionName, 'lock_all');
+});

@@ -166,7 +166,7 @@ const SAME: Array<[string, EraId]> = [
   ['same-comment.patch', 'v2.6.13'], ['same-mprotect-macro.patch', 'v2.6.13'], ['same-mprotect-helper.patch', 'v2.6.13'],
   ['same-mprotect-split.patch', 'v2.6.13'], ['same-mprotect-modern.patch', 'v6.12'], ['same-madvise-guard-form.patch', 'v2.6.16'],
   ['same-madvise-spelling.patch', 'v2.6.16'], ['same-madvise-modern-guard.patch', 'v6.12'], ['same-fork-helper.patch', 'v6.12'],
-  ['same-driver-helper.patch', 'v6.12'], ['same-prot-reorder.patch', 'v2.6.13'],
+  ['same-driver-helper.patch', 'v6.12'], ['same-prot-reorder.patch', 'v2.6.13'], ['same-mprotect-oldflags.patch', 'v6.12'],
 ];
 for (const [name, era] of SAME) {
   test(`behaviour-preserving: ${name} gives no hook change`, () => {

@@ -104,8 +104,10 @@ function identifiersOf(node: Node): string[] {
 /** The value is the VMA's flags with some bits masked plus other terms (newflags), not
  *  something that merely tests them (`vma->vm_flags & VM_IO`). */
 function dependsOnlyOnFlags(v: SymValue): boolean {
-  // A kept mask keeps most bits: a test of one or two flags keeps few.
-  return popcount(keptBits(v, VMA_FLAGS)) > 32;
+  // A kept mask keeps most bits (a test of one or two flags keeps few) but not all of them
+  // (`oldflags = vma->vm_flags` is a copy, not the mask).
+  const n = popcount(keptBits(v, VMA_FLAGS));
+  return n > 32 && n < 64;
 }
 
 function popcount(v: bigint): number {

@@ -108,3 +108,21 @@ test('calls, identifiers and enclosing statements', () => {
   assert.equal(printValue(evaluate(set.args[1]!, { lookup })), '0x24000');
   assert.equal(findCalls(t.pre.root).map((c) => c.name).join(','), 'find_vma,vm_flags_set');
 });
+
+test('descendants by type (tree-sitter query) equals the cursor walk, from any start node', async () => {
+  const { descendants } = await import('../../src/c/index');
+  const text = readFileSync('test-fixtures/examples/prot-dontcopy-reply.eml', 'utf8');
+  const hunks = readDocument(text).patches.flatMap((p) => p.files.flatMap((f) => f.hunks));
+  hunks.push(hunk([' \tfoo(a,', '+#define VM_NEW 0x10', ' @@@ x = (y', '+\tnewflags = vm_flags | (vma->vm_flags & ~MASK);'], 'f'));
+  const types = ['identifier', 'assignment_expression', 'call_expression', 'preproc_def', 'binary_expression', 'ERROR'];
+  for (const h of hunks) {
+    const f = parseHunk(h).post;
+    for (const start of descendants(f.root, () => true)) {
+      for (const t of types) {
+        const viaQuery = descendants(start, t).map((n) => n.id);
+        const viaWalk = descendants(start, (n) => n.type === t).map((n) => n.id);
+        assert.deepEqual(viaQuery, viaWalk, `${t} under ${start.type}`);
+      }
+    }
+  }
+});

@@ -19,8 +19,10 @@ await build({
 if (existsSync('src/extension/extension.ts')) {
   await build({
     ...common,
-    entryPoints: ['src/extension/extension.ts'],
-    outfile: 'dist/extension.cjs',
+    // The extension and its engine worker (checks and simulations off the host's thread).
+    entryPoints: { extension: 'src/extension/extension.ts', 'engine-worker': 'src/extension/engine-worker.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
     format: 'cjs',
     external: ['vscode'],
     // web-tree-sitter is bundled from its ESM build, which reads import.meta.url; give the

@@ -3,7 +3,7 @@
 // result is dropped when the document changed meanwhile (the generation moved on), so a slow
 // run never overwrites newer diagnostics and never delays typing.
 import * as vscode from 'vscode';
-import type { Engine } from './engine';
+import type { SimulateOptions } from './engine';
 import type { CheckReport, ConsequenceLike, SimulationReportLike } from './engine-types';
 import { type DiagnosticSpec, toDiagnosticSpecs } from './diagnostic-specs';
 import type { ExtensionSettings } from './settings';
@@ -11,6 +11,13 @@ import { checkOptions } from './settings';
 import { isPatchDocument } from './patch-documents';
 import { toRange } from './vscode-types';
 import type { Scenario } from '../scenarios/index';
+
+/** What the controller needs from the engine: the in-process Engine or the worker client. */
+export interface AnalysisEngine {
+  readonly canSimulate: boolean;
+  check(text: string, options: import('./engine-types').CheckOptions): Promise<{ report: CheckReport; ms: number }>;
+  simulate(text: string, options: SimulateOptions): Promise<{ report: SimulationReportLike; ms: number }>;
+}
 
 export interface DocumentAnalysis {
   version: number;
@@ -41,7 +48,7 @@ export class DocumentController implements vscode.Disposable {
   private disposed = false;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: AnalysisEngine,
     private readonly diagnostics: vscode.DiagnosticCollection,
     private readonly settings: () => ExtensionSettings,
     private readonly ruleTarget: (ruleId: string) => string,

@@ -12,6 +12,8 @@ import { isPatchDocument, PATCH_LANGUAGES } from './patch-documents';
 import { hunkSpans } from './hunk-spans';
 import { readPatchSet } from '../patch/index';
 import { wireEngine } from './wiring';
+import { EngineClient } from './worker-client';
+import { join } from 'node:path';
 
 export interface MmlensApi {
   /** Milliseconds activate() took (bench and e2e read it). */
@@ -26,13 +28,17 @@ export function activate(context: vscode.ExtensionContext): MmlensApi {
   context.subscriptions.push(output);
 
   let settings: ExtensionSettings = loadSettings(log);
-  const engine = new Engine(distDirOf(context.extensionPath), log);
+  const distDir = distDirOf(context.extensionPath);
+  // Hovers, code actions and commands use the in-process engine (fast lookups); checks and
+  // simulations run in a worker thread, off the extension host's event loop.
+  const engine = new Engine(distDir, log);
   wireEngine(engine);
-  void engine.ready().catch(() => {});
+  const runner = new EngineClient(engine, join(distDir, 'engine-worker.cjs'), distDir, log);
+  context.subscriptions.push({ dispose: () => runner.dispose() });
 
   const diagnostics = vscode.languages.createDiagnosticCollection('mmlens');
   const ruleTarget = (id: string) => vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules', `${id}.md`).toString();
-  const docs = new DocumentController(engine, diagnostics, () => settings, ruleTarget, log);
+  const docs = new DocumentController(runner, diagnostics, () => settings, ruleTarget, log);
   context.subscriptions.push(diagnostics, docs);
 
   // Every scheme: files, untitled documents and virtual workspaces alike.

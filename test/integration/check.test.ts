@@ -59,12 +59,14 @@ test('sarif output is 2.1.0 with rule metadata and help', async () => {
 });
 
 test('--rule changes a severity and can turn a rule off', async () => {
-  const off = await runCli(['check', '--rule', 'MM000=off', TRUNCATED]);
+  // The truncated fixture also carries an MM002 finding (the reader still read the + line).
+  const off = await runCli(['check', '--rule', 'MM000=off,MM002=off', TRUNCATED]);
   assert.equal(off.code, 0);
   assert.equal(off.stdout, '');
-  const warn = await runCli(['check', '--rule=MM000=warning', TRUNCATED]);
+  const warn = await runCli(['check', '--rule=MM000=warning', '--rule', 'mprotect-clears-kept-flag=warning', TRUNCATED]);
   assert.equal(warn.code, 0, 'warnings do not fail the run');
   assert.match(warn.stdout, /: warning MM000 /);
+  assert.match(warn.stdout, /: warning MM002 /);
 });
 
 test('bad arguments exit 2 with a message', async () => {
@@ -104,7 +106,7 @@ test('.mmlens.json is found upward from the input and the CLI overrides it', asy
   const root = mkdtempSync(join(tmpdir(), 'mmlens-config-'));
   mkdirSync(join(root, 'a', 'b'), { recursive: true });
   copyFileSync(TRUNCATED, join(root, 'a', 'b', 'x.patch'));
-  writeFileSync(join(root, '.mmlens.json'), JSON.stringify({ kernel: 'v5.4', arch: 'mips', rules: { MM000: 'info' } }));
+  writeFileSync(join(root, '.mmlens.json'), JSON.stringify({ kernel: 'v5.4', arch: 'mips', rules: { MM000: 'info', MM002: 'info' } }));
   const r = await runCli(['check', '--format', 'json', join(root, 'a', 'b', 'x.patch')]);
   const out = JSON.parse(r.stdout);
   assert.equal(out.files[0].kernel.era, 'v5.4');

@@ -37,7 +37,7 @@ const ODD_SPACES = /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]/g;
 
 // Sparse and section annotations are not C to the grammar (`const void __user *buf`); blank
 // them (same length, so offsets stay exact).
-const ANNOTATIONS = /\b(__user|__iomem|__force|__rcu|__percpu|__kernel|__bitwise|__must_check|__init|__exit|__initdata|__read_mostly|__ro_after_init|__always_inline|__maybe_unused|__cold|notrace)\b/g;
+const ANNOTATIONS = /\b(__user|__iomem|__force|__rcu|__percpu|__kernel|__bitwise|__must_check|__init|__exit|__initdata|__read_mostly|__ro_after_init|__always_inline|__maybe_unused|__always_unused|__cold|__latent_entropy|__weak|__visible|__sched|__ref|__meminit|__noclone|noinline|notrace)\b/g;
 
 // Lock annotations with an argument: `__acquires(&mm->mmap_lock)`.
 const LOCK_ANNOTATIONS = /\b__(?:acquires|releases|must_hold|cond_acquires)\s*\((?:[^()]|\([^()]*\))*\)/g;
@@ -75,8 +75,11 @@ function shapeOf(lines: string[]): Shape {
   const conditionals: number[] = [];
   let parens = 0;
   let last = '';
+  let continued = false;
   for (const line of lines) {
-    const isPreproc = !inComment && /^\s*#/.test(line);
+    // A `#define` continued with `\` keeps its braces (`do { ... } while (0)`) out of the count.
+    const isPreproc = continued || (!inComment && /^\s*#/.test(line));
+    continued = isPreproc && /\\\s*$/.test(line);
     if (isPreproc) {
       if (/^\s*#\s*if/.test(line)) conditionals.push(depth);
       else if (/^\s*#\s*endif/.test(line)) conditionals.pop();
@@ -132,6 +135,11 @@ function misfit(root: Node, errors: number): number {
     }
   };
   visit(root);
+  // The grammar accepts GNU nested functions; the kernel has none, so a definition inside
+  // a block means the wrapping was wrong.
+  for (const fn of root.descendantsOfType('function_definition')) {
+    if (fn && fn.parent && fn.parent.type !== 'translation_unit' && !/^preproc_/.test(fn.parent.type)) stray += 5;
+  }
   return errors * 10 + stray;
 }
 

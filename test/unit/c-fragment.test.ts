@@ -267,3 +267,19 @@ test('lock annotations on a definition do not break it', () => {
   assert.equal(t.post.errorCount, 0, t.post.source);
   assert.equal(t.functionName, 'lock_all');
 });
+
+test('braces inside a multi-line #define do not count as blocks', () => {
+  const t = parseHunk(hunk([
+    '+#define CLEAR_DONTCOPY(vma) do { \\',
+    '+\t(vma)->vm_flags &= ~VM_DONTCOPY; \\',
+    '+} while (0)',
+    ' ',
+    ' static int f(void)',
+    ' {',
+    ' \treturn 0;',
+    ' }',
+  ], 'previous'));
+  assert.equal(t.post.wrapped, false);
+  assert.equal(t.post.errorCount, 0, t.post.source);
+  assert.equal(t.functionName, 'f');
+});

@@ -15,8 +15,8 @@ import type { Scenario } from '../scenarios/index';
 /** What the controller needs from the engine: the in-process Engine or the worker client. */
 export interface AnalysisEngine {
   readonly canSimulate: boolean;
-  check(text: string, options: import('./engine-types').CheckOptions): Promise<{ report: CheckReport; ms: number }>;
-  simulate(text: string, options: SimulateOptions): Promise<{ report: SimulationReportLike; ms: number }>;
+  check(text: string, options: import('./engine-types').CheckOptions, key?: string): Promise<{ report: CheckReport; ms: number }>;
+  simulate(text: string, options: SimulateOptions, key?: string): Promise<{ report: SimulationReportLike; ms: number }>;
 }
 
 export interface DocumentAnalysis {
@@ -107,12 +107,13 @@ export class DocumentController implements vscode.Disposable {
     const path = doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString();
     let report: CheckReport;
     try {
-      const r = await this.engine.check(text, checkOptions(settings, path));
+      const r = await this.engine.check(text, checkOptions(settings, path), doc.uri.toString());
       report = r.report;
       if (!this.isCurrent(doc, generation, version)) return;
       const clues = report.kernel.clues.length ? ` (clues: ${report.kernel.clues.join(', ')})` : '';
       this.log(`check ${shortName(doc)} v${version}: ${report.findings.length} finding(s) in ${r.ms.toFixed(1)} ms, kernel ${report.kernel.era}${report.kernel.requested === 'auto' ? ' auto' : ''}${clues}, arch ${report.arch}`);
     } catch (e) {
+      if (!this.isCurrent(doc, generation, version)) return; // superseded by a newer edit
       this.log(`check ${shortName(doc)} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return;
     }
@@ -125,7 +126,7 @@ export class DocumentController implements vscode.Disposable {
     const simulate = request !== undefined || settings.simulateWhileTyping;
     if (!simulate || !this.engine.canSimulate) return;
     try {
-      const s = await this.engine.simulate(text, { path, kernel: settings.kernel, arch: settings.arch === 'all' ? undefined : settings.arch, scenarios: request?.scenarios, replay: request?.replay });
+      const s = await this.engine.simulate(text, { path, kernel: settings.kernel, arch: settings.arch === 'all' ? undefined : settings.arch, scenarios: request?.scenarios, replay: request?.replay }, doc.uri.toString());
       if (!this.isCurrent(doc, generation, version)) return;
       this.log(`simulate ${shortName(doc)} v${version}: ${s.report.hookChanges.length} hook change(s), ${s.report.consequences.length} consequence(s) in ${s.ms.toFixed(1)} ms`);
       this.publish(doc, version, report, s.report, null);

@@ -86,12 +86,14 @@ export class EngineClient {
     });
   }
 
-  check(text: string, options: CheckOptions): Promise<{ report: CheckReport; ms: number }> {
-    return this.call<{ report: CheckReport; ms: number }>({ kind: 'check', text, options }) ?? this.local.check(text, options);
+  /** `key` identifies the document; a newer call with the same key cancels an older one that
+   *  has not started (it rejects with SUPERSEDED). */
+  check(text: string, options: CheckOptions, key = ''): Promise<{ report: CheckReport; ms: number }> {
+    return this.call<{ report: CheckReport; ms: number }>({ kind: 'check', key, text, options }) ?? this.local.check(text, options);
   }
 
-  simulate(text: string, options: SimulateOptions): Promise<{ report: SimulationReportLike; ms: number }> {
-    return this.call<{ report: SimulationReportLike; ms: number }>({ kind: 'simulate', text, options }) ?? this.local.simulate(text, options);
+  simulate(text: string, options: SimulateOptions, key = ''): Promise<{ report: SimulationReportLike; ms: number }> {
+    return this.call<{ report: SimulationReportLike; ms: number }>({ kind: 'simulate', key, text, options }) ?? this.local.simulate(text, options);
   }
 
   dispose(): void {

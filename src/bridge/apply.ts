@@ -4,7 +4,7 @@
 // guard kept in another function all stay as the base kernel has them.
 import type { BitTranslation, KernelModel, MadviseBehaviour, MadviseGuard } from '../kernel/model';
 import { guardKey, termKey } from './facts';
-import { archOfPath } from './extract';
+import { archOfPath } from './arch';
 import type { HookChange, HookValue } from './types';
 
 const MASK64 = (1n << 64n) - 1n;
@@ -27,15 +27,17 @@ function termsDelta(current: readonly BitTranslation[], before: HookValue | null
   return out;
 }
 
-/** Does a uapi define in this header apply to a model of `arch`? Generic headers apply to
- *  every arch; an arch header to its arch, and i386/x86 (generic values) to `generic`. */
+/** Does a change apply to a model of `arch`? Generic files apply to every arch; an arch's own
+ *  file to that arch; for uapi names, i386/x86 headers (the generic values) also to `generic`. */
 export function uapiApplies(change: HookChange, arch: KernelModel['arch']): boolean {
   const h = change.arch ?? archOfPath(change.file) ?? 'generic';
-  return h === 'generic' || h === arch || (arch === 'generic' && h === 'x86');
+  if (h === 'generic' || h === arch) return true;
+  return change.hook === 'uapi-name' && arch === 'generic' && h === 'x86';
 }
 
 /** The patched model: a fresh, unfrozen copy of `model` with `changes` applied. */
 export function applyHookChanges(model: KernelModel, changes: readonly HookChange[]): KernelModel {
+  // Changes in another arch's files leave this model alone.
   const symbols = new Map(model.symbols);
   let protToVm = [...model.protToVm];
   let mapToVm = [...model.mapToVm];
@@ -46,8 +48,9 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
   let doorbellFlags = model.doorbellFlags;
 
   // 1. Names first: later hooks look advice values up by name.
+  changes = changes.filter((c) => uapiApplies(c, model.arch));
   for (const c of changes) {
-    if (c.hook !== 'uapi-name' || !uapiApplies(c, model.arch)) continue;
+    if (c.hook !== 'uapi-name') continue;
     const old = symbols.get(c.detail);
     if (c.after?.type === 'value') symbols.set(c.detail, c.after.value);
     else symbols.delete(c.detail);
@@ -152,7 +155,7 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
   };
 }
 
-/** Changes that touch the model at all (a uapi name of another arch does not). */
+/** Changes that touch the model at all (a change in another arch's files does not). */
 export function changesModel(model: KernelModel, change: HookChange): boolean {
-  return change.hook !== 'uapi-name' || uapiApplies(change, model.arch);
+  return uapiApplies(change, model.arch);
 }

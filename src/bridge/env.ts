@@ -8,6 +8,8 @@ import type { PatchSet } from '../patch/types';
 import type { ArchId, EraId, KernelModel } from '../kernel/model';
 import { kernelModel } from '../kernel/eras';
 import { symbolTable } from '../kernel/flags';
+import { archInEra } from '../kernel/tables/index';
+import { archOfPath } from './arch';
 import {
   atom, descendants, evaluate, functionDefinitionName, normalizeText, parseHunk, patchMacros,
   type CFragment, type EvalEnv, type MacroDefinition, type Side, type SymValue,
@@ -35,6 +37,9 @@ export class SideEnv {
   readonly model: KernelModel;
   readonly macros: Map<string, MacroDefinition>;
   private readonly helpers = new Map<string, Helper>();
+  /** Hunks in an arch's own files are read with that arch's names (PROT_SAO on powerpc). */
+  private readonly fragmentArch = new WeakMap<CFragment, ArchId>();
+  private readonly archSymbols = new Map<ArchId, Map<string, bigint>>();
   private readonly assumed = new Set<string>();
   private depth = 0;
 
@@ -48,7 +53,19 @@ export class SideEnv {
     this.symbols = symbolTable(era, arch);
     this.model = kernelModel(era, arch);
     this.macros = patchMacros(patchSet, side);
-    for (const f of fragments) this.collectHelpers(f.fragment);
+    for (const f of fragments) {
+      this.collectHelpers(f.fragment);
+      const a = archOfPath(f.path);
+      if (a && a !== 'generic' && a !== arch && archInEra(era, a)) this.fragmentArch.set(f.fragment, a);
+    }
+  }
+
+  private symbolsFor(fragment: CFragment | null): Map<string, bigint> {
+    const a = fragment ? this.fragmentArch.get(fragment) : undefined;
+    if (!a) return this.symbols;
+    let t = this.archSymbols.get(a);
+    if (!t) this.archSymbols.set(a, (t = symbolTable(this.era, a)));
+    return t;
   }
 
   /** Functions the side defines whose body is one `return EXPR;`. */
@@ -79,8 +96,10 @@ export class SideEnv {
     return [...this.assumed].sort();
   }
 
-  lookup = (name: string): bigint | undefined => {
-    const v = this.symbols.get(name);
+  lookup = (name: string): bigint | undefined => this.lookupIn(this.symbols, name);
+
+  private lookupIn(symbols: Map<string, bigint>, name: string): bigint | undefined {
+    const v = symbols.get(name);
     if (v !== undefined) return v;
     // A VM_ flag the era or arch lacks is VM_NONE there (VM_FLAGS_CLEAR without pkeys,
     // VM_ARCH_CLEAR, ...): the kernel defines such names as 0 on that configuration.
@@ -89,14 +108,15 @@ export class SideEnv {
       return 0n;
     }
     return undefined;
-  };
+  }
 
   /** The environment for evaluating a node of `fragment`, with `locals` known. */
   env(fragment: CFragment, locals?: ReadonlyMap<string, SymValue>): EvalEnv {
     const all = new Map<string, SymValue>(vmFlagAliases(fragment));
     if (locals) for (const [k, v] of locals) all.set(k, v);
+    const symbols = this.symbolsFor(fragment);
     return {
-      lookup: this.lookup,
+      lookup: symbols === this.symbols ? this.lookup : (name: string) => this.lookupIn(symbols, name),
       macros: this.macros,
       locals: all,
       call: (name, args) => this.inline(name, args, fragment),

@@ -20,6 +20,7 @@ import { collectDriverFacts } from './hooks/driver';
 import { changedLinesOf } from './hooks/common';
 import { templateFacts } from './hooks/templates';
 import { summarize } from './describe';
+import { archOfPath } from './arch';
 import type { ExtractOptions, HookChange, HookValue } from './types';
 
 const COLLECTORS = [collectTranslationFacts, collectMprotectFacts, collectMadviseFacts, collectForkFacts, collectDriverFacts];
@@ -123,20 +124,6 @@ function changeLines(p: Pending, defineLines: Map<string, number[]>): number[] {
   }
   if (lines.length === 0) lines.push(...(post?.lines ?? pre?.lines ?? []));
   return uniqueSorted(lines);
-}
-
-/** The architecture a header path belongs to. */
-export function archOfPath(path: string | null): ArchId | 'generic' | null {
-  if (!path) return null;
-  const m = /^(?:include\/asm-([\w-]+)\/|arch\/([\w-]+)\/)/.exec(path);
-  const a = m ? (m[1] ?? m[2])! : null;
-  if (!a) return /^include\/(uapi\/)?(asm-generic|linux)\//.test(path) ? 'generic' : null;
-  if (a === 'generic') return 'generic';
-  const map: Record<string, ArchId> = {
-    i386: 'x86', x86_64: 'x86', x86: 'x86', ppc: 'powerpc', ppc64: 'powerpc', powerpc: 'powerpc', sparc: 'sparc', sparc64: 'sparc',
-    mips: 'mips', parisc: 'parisc', alpha: 'alpha', xtensa: 'xtensa', arm64: 'arm64',
-  };
-  return map[a] ?? null;
 }
 
 function uapiChanges(defines: DefineChange[], era: EraId, arch: ArchId): HookChange[] {
@@ -284,9 +271,11 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
     if (sameHookValue(p.before, p.after)) continue;
     const f = (p.post ?? p.pre)!;
     const assumed = [...new Set([...(envs.pre.assumedZero), ...(envs.post.assumedZero)])];
+    const fileArch = archOfPath(f.file);
     const c: Omit<HookChange, 'summary'> = {
       hook: p.hook, detail: p.detail, before: p.before, after: p.after, lines: changeLines(p, defineLines),
       file: f.file, function: f.function, patch: f.patch,
+      ...(fileArch && fileArch !== 'generic' ? { arch: fileArch } : {}),
       ...(assumed.length && (p.hook === 'mprotect-kept') ? { assumedZero: assumed } : {}),
     };
     changes.push({ ...c, summary: summarize(c, era, arch) });

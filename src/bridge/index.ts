@@ -49,7 +49,8 @@
  * (era tables + the side's #defines, macros and one-return helpers) and comparing values:
  * a refactor, a comment, a rename or code moved into a helper gives no change.
  */
-export { extractHookChanges, archOfPath } from './extract';
+export { extractHookChanges } from './extract';
+export { archOfPath } from './arch';
 export { applyHookChanges, changesModel, uapiApplies } from './apply';
 export { patchedModelFor, patchedModelDetails, patchedModelOfPatchSet, selectKernel, type PatchedModel, type PatchedModelOptions, type KernelRequest, type KernelSelection } from './patched';
 export { simulatePatch, bridgeScenarios, type SimulateOptions } from './simulate';

@@ -67,8 +67,10 @@ export interface HookChange {
   patch: number;
   /** One line for people: `mprotect keeps 0xfffffffffffffff8 -> ... (VM_DONTCOPY no longer kept)`. */
   summary: string;
-  /** For `uapi-name`: the architecture whose header it is in (generic headers: 'generic'). */
-  arch?: ArchId;
+  /** The architecture whose file the change is in (uapi-name: 'generic' for generic
+   *  headers; other hooks: only set for an arch's own files). The change applies to models of
+   *  that arch only. */
+  arch?: ArchId | 'generic';
   /** Names the evaluator could not resolve and took as 0 (a VM_ flag this era/arch lacks). */
   assumedZero?: string[];
 }

@@ -97,3 +97,13 @@ test('patchedModelFor: a scenario using the new PROT_DONTCOPY runs on the patche
   const r = runScenario(parsed.scenario, patched);
   assert.equal(r.passed, true, JSON.stringify(r.steps));
 });
+
+test('a change in an arch\'s own file applies to that arch\'s model only', () => {
+  const text = readFileSync('test-fixtures/bridge/arch-prot-translation.patch', 'utf8');
+  const cs = extractHookChanges(readPatchSet(text), { era: 'v6.12', arch: 'powerpc' });
+  const ppc = applyHookChanges(kernelModel('v6.12', 'powerpc'), cs);
+  assert.ok(ppc.protToVm.some((t) => t.from === 0x40n && t.to === VM_DONTCOPY));
+  const generic = applyHookChanges(kernelModel('v6.12'), cs);
+  assert.deepEqual(generic.protToVm, kernelModel('v6.12').protToVm);
+  assert.equal(generic.symbols.has('PROT_DONTCOPY'), false);
+});

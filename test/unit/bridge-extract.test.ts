@@ -215,3 +215,17 @@ test('madvise_need_mmap_write: an advice moved under the read lock; its switch i
   ]);
   assert.deepEqual(cs[0]!.lines, [lineOf(file, '+', 'case MADV_DONTFORK')]);
 });
+
+test('an arch hook spelled without _calc_vm_trans, read with the arch\'s names; the same term respelled is no change', () => {
+  const file = fx('arch-prot-translation.patch');
+  const cs = extractHookChanges(readPatchSet(readFileSync(file, 'utf8')), { era: 'v6.12', arch: 'powerpc' });
+  const t = cs.find((c) => c.hook === 'prot-translation');
+  assert.equal(t?.detail, 'arch_calc_vm_prot_bits');
+  assert.equal(t?.arch, 'powerpc');
+  assert.ok(t?.after?.type === 'translation');
+  if (t?.after?.type === 'translation') {
+    assert.deepEqual(t.after.terms.map((x) => [x.fromName, x.from, x.toName, x.to]), [['PROT_SAO', 0x10n, 'VM_SAO', 0x1000000n], ['PROT_DONTCOPY', 0x40n, 'VM_DONTCOPY', VM_DONTCOPY]]);
+  }
+  assert.deepEqual(t?.lines, [lineOf(file, '+', 'PROT_DONTCOPY) ? VM_DONTCOPY')]);
+  assert.deepEqual(extractHookChanges(readPatchSet(readFileSync(fx('same-arch-prot-spelling.patch'), 'utf8')), { era: 'v6.12', arch: 'powerpc' }), []);
+});

@@ -3,7 +3,7 @@
 // do_mmap, and the PROT bits mmap/mprotect accept (`if (prot & ~(...)) return -EINVAL`).
 import type { Node } from 'web-tree-sitter';
 import type { BitTranslation } from '../../kernel/model';
-import { bitwiseForm, MASK64 } from '../../c/index';
+import { bitwiseForm, descendants, MASK64, type SymValue } from '../../c/index';
 import type { SideEnv, SideFragment } from '../env';
 import type { Fact } from '../facts';
 import { termKey } from '../facts';
@@ -34,6 +34,11 @@ export function collectTranslationFacts(sf: SideFragment, env: SideEnv): Fact[] 
     if (isProt || isMap) {
       const calls = ownNodes(scope, fragment, 'call_expression').filter((c) => c.childForFieldName('function')?.text === '_calc_vm_trans');
       if (calls.length > 0) facts.push(termsFact(sf, env, fn, isProt ? 'prot-translation' : 'mmap-flags', calls));
+      else {
+        // Spelled without _calc_vm_trans: `return (prot & PROT_SAO) ? VM_SAO : 0;`.
+        const f = returnTermsFact(sf, env, fn, isProt ? 'prot-translation' : 'mmap-flags', scope);
+        if (f) facts.push(f);
+      }
     }
     if (MMAP_FUNCTIONS.test(fn)) {
       const f = mmapIfTerms(sf, env, fn, scope);
@@ -65,6 +70,60 @@ function termsFact(sf: SideFragment, env: SideEnv, fn: string, hook: 'prot-trans
     hook, detail: fn, scope: fn, value: { type: 'translation', terms },
     changedLines: changedLinesOf(fragment, calls), lines: linesOf(fragment, calls), elementLines,
     file: sf.path, function: fn, patch: sf.patch, macros: [...macros],
+  };
+}
+
+/** The bit moves an evaluated translation expression makes: `(x & A) ? B : 0` terms, `x & C`
+ *  identity terms, ORed; calls the model does not know stay out (they are the same on both
+ *  sides). Null when the value is something else. */
+function movesOf(v: SymValue): Array<{ from: bigint; to: bigint }> | null {
+  if (v.kind === 'const') return v.value === 0n ? [] : null;
+  if (v.kind === 'atom') return /\(/.test(v.name) ? [] : null;
+  if (v.kind === 'binary' && v.op === '|') {
+    const l = movesOf(v.left);
+    const r = movesOf(v.right);
+    return l && r ? [...l, ...r] : null;
+  }
+  if (v.kind === 'binary' && v.op === '&') {
+    const c = v.right.kind === 'const' ? v.right.value : v.left.kind === 'const' ? v.left.value : null;
+    if (c === null) return null;
+    const out: Array<{ from: bigint; to: bigint }> = [];
+    for (let b = 1n; b <= c && b !== 0n; b <<= 1n) if (c & b) out.push({ from: b, to: b });
+    return out;
+  }
+  if (v.kind === 'cond' && v.else.kind === 'const' && v.else.value === 0n && v.then.kind === 'const') {
+    const t = v.test.kind === 'binary' && v.test.op === '!=' && v.test.right.kind === 'const' && v.test.right.value === 0n ? v.test.left : v.test;
+    const f = bitwiseForm(t);
+    if (f.constant !== 0n || f.terms.length !== 1) return null;
+    const from = f.terms[0]!.mask;
+    if ((from & (from - 1n)) !== 0n || v.then.value === 0n) return null;
+    return [{ from, to: v.then.value }];
+  }
+  return null;
+}
+
+function returnTermsFact(sf: SideFragment, env: SideEnv, fn: string, hook: 'prot-translation' | 'mmap-flags', scope: { node: Node; whole: boolean }): Fact | null {
+  const { fragment } = sf;
+  const rets = ownNodes(scope, fragment, 'return_statement');
+  if (rets.length !== 1) return null;
+  const e = rets[0]!.namedChildren.find((c): c is Node => c !== null && c.type !== 'comment');
+  if (!e) return null;
+  const moves = movesOf(env.evaluate(e, fragment));
+  if (!moves) return null;
+  // Names for messages: the identifiers the expression uses, by value.
+  const names = new Map<string, string>();
+  for (const id of descendants(e, 'identifier')) {
+    const v = env.evaluate(id, fragment);
+    if (v.kind === 'const') names.set(`${/^VM_/.test(id.text) ? 'vm' : 'user'}:${v.value}`, id.text);
+  }
+  const terms: BitTranslation[] = moves.map((m) => ({
+    ...m, fromName: names.get(`user:${m.from}`) ?? `0x${m.from.toString(16)}`, toName: names.get(`vm:${m.to}`) ?? `0x${m.to.toString(16)}`,
+  }));
+  const lines = changedLinesOf(fragment, [rets[0]!]);
+  return {
+    hook, detail: fn, scope: fn, value: { type: 'translation', terms },
+    changedLines: lines, lines: linesOf(fragment, [rets[0]!]), elementLines: new Map(terms.map((t) => [termKey(t), lines])),
+    file: sf.path, function: fn, patch: sf.patch, macros: macrosUsed(rets[0]!, env),
   };
 }
 

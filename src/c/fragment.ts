@@ -78,7 +78,7 @@ function shapeOf(lines: string[]): Shape {
   let continued = false;
   for (const line of lines) {
     // A `#define` continued with `\` keeps its braces (`do { ... } while (0)`) out of the count.
-    const isPreproc = continued || (!inComment && /^\s*#/.test(line));
+    const isPreproc: boolean = continued || (!inComment && /^\s*#/.test(line));
     continued = isPreproc && /\\\s*$/.test(line);
     if (isPreproc) {
       if (/^\s*#\s*if/.test(line)) conditionals.push(depth);
@@ -332,11 +332,12 @@ export class CFragment {
 }
 
 export interface HunkTrees {
-  hunk: Hunk;
-  pre: CFragment;
-  post: CFragment;
+  readonly hunk: Hunk;
+  /** Each side is parsed when first read. */
+  readonly pre: CFragment;
+  readonly post: CFragment;
   /** Enclosing function: post side's, else pre side's, else the hunk header's. */
-  functionName: string | null;
+  readonly functionName: string | null;
 }
 
 interface Candidate {
@@ -507,13 +508,29 @@ export function normalizeFunctionName(functionName: string | null, header: strin
   return f ? (f[1] ?? f[2] ?? null) : null;
 }
 
+/** Both sides of a hunk, each parsed on first use (rules that read only the post image do
+ *  not pay for the pre image); the second side is parsed incrementally from the first. */
+class LazyHunkTrees implements HunkTrees {
+  private preSide: CFragment | undefined;
+  private postSide: CFragment | undefined;
+  constructor(readonly hunk: Hunk) {}
+  get pre(): CFragment {
+    return (this.preSide ??= parseSide(this.hunk, 'pre', this.postSide));
+  }
+  get post(): CFragment {
+    return (this.postSide ??= parseSide(this.hunk, 'post', this.preSide));
+  }
+  get functionName(): string | null {
+    return this.post.functionName ?? this.pre.functionName;
+  }
+}
+
 /** Pre- and post-image of a hunk, parsed (cached per Hunk object). Requires initC(). */
 export function parseHunk(hunk: Hunk): HunkTrees {
   const hit = cache.get(hunk);
   if (hit) return hit;
-  const pre = parseSide(hunk, 'pre');
-  const post = parseSide(hunk, 'post', pre);
-  const trees: HunkTrees = { hunk, pre, post, functionName: post.functionName ?? pre.functionName };
+  cParser(); // fail now, not on first use of a side, when initC() has not run
+  const trees = new LazyHunkTrees(hunk);
   cache.set(hunk, trees);
   return trees;
 }

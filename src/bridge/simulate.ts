@@ -285,11 +285,8 @@ function judge(entry: Entry, d: Diff, base: Run, patched: Run): Judged {
 
   let severity: ConsequenceSeverity;
   if (bad.length > 0 || cleared || lostData || (inherited && !!d.patchedEvents.length)) severity = 'error';
-  else if (entry.source === 'generated' && causeStep !== undefined && (() => {
-    const br = b.get(causeStep);
-    const pr = p.get(causeStep);
-    return !!pr?.ok && !!br && !br.ok;
-  })()) severity = 'info';
+  // What a name the patch adds does, when nothing goes wrong, is a new capability.
+  else if (entry.source === 'generated') severity = 'info';
   else if (improved || (d.steps.length === 0 && d.patchedEvents.length === 0)) severity = 'info'; // bad outcomes went away
   else severity = 'warning';
   return { severity, summary, causeless };

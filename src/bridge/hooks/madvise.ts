@@ -5,7 +5,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { MadviseGuard } from '../../kernel/model';
 import {
-  atom, binary, bitEffect, bitwiseForm, findAssignments, findSwitchCases, MASK64, printValue,
+  assignedValue, atom, binary, bitEffect, bitwiseForm, findAssignments, findSwitchCases, MASK64, printValue,
   type BinaryOp, type CaseGroup, type CFragment, type SymValue,
 } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
@@ -118,9 +118,8 @@ function initialNewFlags(scope: Node, sw: Node, env: SideEnv, fragment: CFragmen
   let v: SymValue = atom(VMA_FLAGS);
   for (const a of findAssignments(scope, NEW_FLAGS)) {
     if (a.node.startIndex >= sw.startIndex) break;
-    if (!a.right) continue;
-    const rhs = env.evaluate(a.right, fragment, new Map([[NEW_FLAGS, v]]));
-    v = a.operator === '=' ? rhs : binary(a.operator.slice(0, -1) as BinaryOp, v, rhs);
+    const e = env.env(fragment, new Map([[NEW_FLAGS, v]]));
+    v = assignedValue(a, e, e.locals!) ?? v;
   }
   return v;
 }

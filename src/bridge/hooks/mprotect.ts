@@ -4,7 +4,7 @@
 // `(newflags & ~(newflags >> 4)) & MASK`.
 import type { Node } from 'web-tree-sitter';
 import {
-  atom, binary, evaluateTextSymbolic, type BinaryOp, findAssignments, keptBits, matchAccessCheck, MASK64, normalizeText,
+  assignedValue, evaluateTextSymbolic, findAssignments, keptBits, matchAccessCheck, MASK64, normalizeText,
   type Assignment, type SymValue,
 } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
@@ -83,11 +83,8 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
 }
 
 function assigned(a: Assignment, env: SideEnv, sf: SideFragment, locals: Map<string, SymValue>): SymValue | null {
-  if (!a.right) return null;
-  const rhs = env.evaluate(a.right, sf.fragment, locals);
-  if (a.operator === '=') return rhs;
-  const before = locals.get(a.target) ?? atom(a.target);
-  return binary(a.operator.slice(0, -1) as BinaryOp, before, rhs);
+  const e = env.env(sf.fragment, locals);
+  return assignedValue(a, e, e.locals!);
 }
 
 function identifiersOf(node: Node): string[] {

@@ -168,12 +168,14 @@ function shortCall(s: Step): string {
   }
 }
 
-let registered = new Set<string>();
-
-function regionText(region: string | undefined): string {
-  if (!region) return 'the range';
-  if (region.endsWith('.doorbell')) return 'the doorbell';
-  return registered.has(region) ? `the registered buffer ${region}` : `region ${region}`;
+/** How a summary names a region: the doorbell, a registered buffer, or a region. */
+function regionNamer(scenario: Scenario): (region: string | undefined) => string {
+  const registered = new Set(scenario.steps.filter((s) => s.op === 'ib_reg_mr' && s.region).map((s) => s.region!));
+  return (region) => {
+    if (!region) return 'the range';
+    if (region.endsWith('.doorbell')) return 'the doorbell';
+    return registered.has(region) ? `the registered buffer ${region}` : `region ${region}`;
+  };
 }
 
 const ERROR_EVENTS = new Set(['dma-to-foreign-frame', 'dma-from-foreign-frame', 'foreign-doorbell', 'flag-cleared', 'cow-off-pinned', 'reference-sees-foreign-write', 'reference-detached']);
@@ -204,7 +206,7 @@ interface Judged {
 
 function judge(entry: Entry, d: Diff, base: Run, patched: Run): Judged {
   const steps = new Map(entry.scenario.steps.map((s) => [s.index, s]));
-  registered = new Set(entry.scenario.steps.filter((s) => s.op === 'ib_reg_mr' && s.region).map((s) => s.region!));
+  const regionText = regionNamer(entry.scenario);
   if (d.error) {
     if (d.error.patched) return { severity: 'warning', summary: `the scenario no longer runs on the patched kernel: ${d.error.patched}`, causeless: true };
     return { severity: 'info', summary: `the scenario runs only on the patched kernel (${d.error.base})`, causeless: true };

@@ -384,15 +384,9 @@ function buildSource(lines: { text: string; index: number }[], shape: Shape, wra
   return { source: parts.join('\n') + '\n', rows, wrapped: wrapLevels > 0 };
 }
 
+// Trees are freed by web-tree-sitter's own finalizer once no Tree or Node object refers to
+// them, so nodes handed out stay valid as long as they are held.
 const cache = new WeakMap<Hunk, HunkTrees>();
-// Trees live in wasm memory; free them when their hunk is collected.
-const treeRegistry = new FinalizationRegistry<Tree>((tree) => {
-  try {
-    tree.delete();
-  } catch {
-    /* already freed */
-  }
-});
 
 function pointAt(text: string, index: number): { row: number; column: number } {
   let row = 0;
@@ -462,7 +456,6 @@ export function parseSide(hunk: Hunk, side: Side, base?: CFragment): CFragment {
   }
   const fragment = new CFragment(side, hunk, best.c.source, best.tree, best.c.wrapped, best.c.rows, best.errors);
   fragment.functionName = ownFunctionName(fragment) ?? normalizeFunctionName(hunk.functionName, hunk.header);
-  treeRegistry.register(fragment, best.tree);
   return fragment;
 }
 

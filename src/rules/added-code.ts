@@ -2,21 +2,33 @@
 // did not already exist in the pre-image (a re-indented or re-wrapped line is not new code).
 // Rules that look at how code is written (MM006, MM009, MM010) only judge what the patch adds.
 import type { Node } from 'web-tree-sitter';
-import { enclosingStatement, normalizeText, type CFragment } from '../c/index';
+import { descendants, enclosingStatement, normalizeText, type CFragment } from '../c/index';
 import type { ParsedHunk, Range } from './context';
 
+const STATEMENTS = [
+  'expression_statement', 'declaration', 'return_statement', 'if_statement', 'while_statement', 'for_statement',
+  'do_statement', 'switch_statement', 'case_statement', 'goto_statement', 'compound_statement',
+];
+
+const preCache = new WeakMap<object, Set<string>>();
+
+/** Normalised text of the statements on removed lines: an added statement with the same text
+ *  is the old one moved, re-indented or re-wrapped. */
 export function preStatements(h: ParsedHunk): Set<string> {
-  const key = '__mmlens_pre_statements';
-  const cache = h.trees as unknown as Record<string, Set<string> | undefined>;
-  if (cache[key]) return cache[key]!;
-  const set = new Set<string>();
-  const walk = (n: Node) => {
-    if (/statement$|^declaration$/.test(n.type)) set.add(normalizeText(n.text));
-    for (const c of n.namedChildren) if (c) walk(c);
-  };
-  walk(h.trees.pre.scope);
-  Object.defineProperty(h.trees, key, { value: set, enumerable: false });
+  let set = preCache.get(h.trees);
+  if (set) return set;
+  set = new Set<string>();
+  if (h.hunk.lines.some((l) => l.kind === '-')) {
+    const pre = h.trees.pre;
+    for (const n of descendants(pre.scope, STATEMENTS)) if (pre.touchesChange(n)) set.add(normalizeText(n.text));
+  }
+  preCache.set(h.trees, set);
   return set;
+}
+
+/** The hunk adds lines (rules about added code skip the others without parsing them). */
+export function addsLines(h: ParsedHunk): boolean {
+  return h.hunk.lines.some((l) => l.kind === '+');
 }
 
 /** The node is on an added line and its statement is new (not in the pre-image). */

@@ -6,7 +6,7 @@ import type { ArchId, KernelModel } from '../kernel/model';
 import { flagDefinitions, formatFlag, kernelModel, symbolTable, bitsOf } from '../kernel/index';
 import type { Namespace } from '../kernel/index';
 import { applyDefineChanges } from '../kernel/index';
-import { collectDefineChanges, parseHunk, patchMacros, isCReady } from '../c/index';
+import { collectDefineChanges, parseHunk, isCReady } from '../c/index';
 import type { DefineChange, EvalEnv, HunkTrees, MacroDefinition } from '../c/index';
 import { extractHookChanges } from '../bridge/index';
 import type { HookChange } from '../bridge/index';
@@ -135,13 +135,34 @@ export class RuleContext {
     });
   }
 
-  /** #defines the patch adds, removes or changes, values evaluated with the era's table. */
-  defineChanges(): DefineChange[] {
-    return this.shared('defines', () => {
+  /** Every #define the patch shows (context ones with status 'context'), read once. */
+  private allDefineChanges(): DefineChange[] {
+    return this.shared('allDefines', () => {
       if (!isCReady()) return [];
       const base = this.baseSymbols();
-      return collectDefineChanges(this.patchSet, { lookup: (n) => base.get(n) });
+      return collectDefineChanges(this.patchSet, { lookup: (n) => base.get(n), includeContext: true });
     });
+  }
+
+  /** #defines the patch adds, removes or changes, values evaluated with the era's table. */
+  defineChanges(): DefineChange[] {
+    return this.shared('defines', () => this.allDefineChanges().filter((d) => d.status !== 'context'));
+  }
+
+  /** Document line of the first `#define NAME` the document shows (context or added). */
+  defineLine(name: string): LocatedLine | null {
+    const index = this.shared('defineIndex', () => {
+      const m = new Map<string, LocatedLine>();
+      for (const ref of this.hunks()) {
+        ref.hunk.lines.forEach((line, i) => {
+          if (line.kind === '-') return;
+          const d = /^\s*#\s*define\s+([A-Za-z_]\w*)/.exec(line.text);
+          if (d && !m.has(d[1]!)) m.set(d[1]!, { ref, index: i, line });
+        });
+      }
+      return m;
+    });
+    return index.get(name) ?? null;
   }
 
   /** The flag table after the patch: the era's table with the patch's #defines applied. */
@@ -164,7 +185,9 @@ export class RuleContext {
   postEnv(): EvalEnv {
     return this.shared('postEnv', () => {
       const table = this.symbols();
-      const macros: Map<string, MacroDefinition> = isCReady() ? patchMacros(this.patchSet, 'post') : new Map();
+      // The post-image macros, later definitions winning (as patchMacros), from the one read.
+      const macros = new Map<string, MacroDefinition>();
+      for (const d of this.allDefineChanges()) if (d.after) macros.set(d.name, d.after);
       return { lookup: (n: string) => table.get(n), macros };
     });
   }

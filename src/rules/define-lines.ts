@@ -3,13 +3,7 @@
 import type { RelatedLocation } from './types';
 import { trimmedLineRange, type RuleContext } from './context';
 
-export function defineLocation(ctx: RuleContext, name: string, message: string, path?: string | null): RelatedLocation | null {
-  const re = new RegExp(`^\\s*#\\s*define\\s+${name}\\b`);
-  for (const ref of ctx.hunks()) {
-    if (path !== undefined && path !== null && ref.path !== null && ref.path !== path) continue;
-    for (const l of ref.hunk.lines) {
-      if (l.kind !== '-' && re.test(l.text)) return { message, ...trimmedLineRange(l) };
-    }
-  }
-  return null;
+export function defineLocation(ctx: RuleContext, name: string, message: string): RelatedLocation | null {
+  const found = ctx.defineLine(name);
+  return found ? { message, ...trimmedLineRange(found.line) } : null;
 }

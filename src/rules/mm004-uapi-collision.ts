@@ -35,12 +35,16 @@ export const mm004: Rule = {
     const era = ctx.era;
     const checkArches = archesInEra(era).filter((a) => ctx.arch === 'all' || a === ctx.arch);
     const uapi = ctx.hookChanges().filter((h) => h.hook === 'uapi-name' && namespaceOf(h.detail) && namespaceOf(h.detail) !== 'VM');
+    if (uapi.length === 0) return out;
     const headers = new Map(checkArches.map((a) => [a, uapiHeaders(era, a)]));
+    const defsOf = new Map(checkArches.map((a) => [a, flagDefinitions(era, a)]));
     const appliesTo = (h: HookChange, a: ArchId): boolean => {
       const ha = hookArch(h);
       return ha === a || (ha === 'generic' && (headers.get(a)?.includesGeneric ?? false));
     };
-    const touched = (name: string, a: ArchId) => uapi.some((h) => h.detail === name && appliesTo(h, a));
+    const touchedSet = new Set<string>();
+    for (const h of uapi) for (const a of checkArches) if (appliesTo(h, a)) touchedSet.add(`${h.detail}@${a}`);
+    const touched = (name: string, a: ArchId) => touchedSet.has(`${name}@${a}`);
 
     for (const h of uapi) {
       if (h.after?.type !== 'value') continue;
@@ -52,7 +56,7 @@ export const mm004: Rule = {
       const hits = new Map<string, { arches: ArchId[]; header: string | null; inPatch: boolean }>();
       for (const a of checkArches) {
         if (!appliesTo(h, a)) continue;
-        const defs: Array<Pick<FlagDefinition, 'name' | 'value' | 'header'> & { inPatch?: boolean }> = flagDefinitions(era, a)
+        const defs: Array<Pick<FlagDefinition, 'name' | 'value' | 'header'> & { inPatch?: boolean }> = defsOf.get(a)!
           .filter((d) => d.namespace === ns && !d.composite && d.name !== h.detail && !touched(d.name, a));
         for (const o of uapi) {
           if (o === h || o.detail === h.detail || o.after?.type !== 'value' || namespaceOf(o.detail) !== ns || !appliesTo(o, a)) continue;
@@ -81,7 +85,7 @@ export const mm004: Rule = {
           const hd = headers.get(a)!;
           if (!hd.standalone || hd.headers.length === 0) return false;
           if (uapi.some((o) => o.detail === h.detail && hookArch(o) === a)) return false;
-          return !flagDefinitions(era, a).some((d) => d.name === h.detail);
+          return !defsOf.get(a)!.some((d) => d.name === h.detail);
         });
         if (missing.length) {
           const paths = missing.map((a) => headers.get(a)!.headers[0]!.path);

@@ -9,7 +9,7 @@ import { makeFinding, type RuleContext, type ParsedHunk } from './context';
 import { descendants, normalizeText } from '../c/index';
 import { formatFlag, namespaceOf } from '../kernel/index';
 import type { Namespace } from '../kernel/index';
-import { isAddedCode, nodeRange } from './added-code';
+import { addsLines, isAddedCode, nodeRange } from './added-code';
 
 const meta = {
   id: 'MM006',
@@ -155,6 +155,6 @@ function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
 export const mm006: Rule = {
   meta,
   check(ctx: RuleContext): Finding[] {
-    return ctx.parsedHunks().flatMap((h) => findingsIn(h, ctx));
+    return ctx.parsedHunks().filter(addsLines).flatMap((h) => findingsIn(h, ctx));
   },
 };

@@ -470,8 +470,8 @@ function ownFunctionName(f: CFragment): string | null {
   if (name) return name;
   // The grammar does not see `SYSCALL_DEFINE3(mprotect, unsigned long, start, ...)` + `{`
   // as a definition.
-  const m = /^\s*(?:asmlinkage\s+\w+\s+)?(?:COMPAT_)?SYSCALL_DEFINE\d\s*\(\s*(\w+)/m.exec(f.text);
-  return m ? `sys_${m[1]}` : null;
+  const m = /^\s*(?:asmlinkage\s+\w+\s+)?(COMPAT_)?SYSCALL_DEFINE\d\s*\(\s*(\w+)/m.exec(f.text);
+  return m ? `${m[1] ? 'compat_' : ''}sys_${m[2]}` : null;
 }
 
 /** Name declared by a function_definition (`SYSCALL_DEFINE3(mprotect, ...)` -> sys_mprotect). */
@@ -485,20 +485,20 @@ export function functionDefinitionName(fn: Node): string | null {
   const id = d.childForFieldName('declarator');
   if (!id) return null;
   const name = id.text;
-  if (/^SYSCALL_DEFINE\d$/.test(name)) {
+  const syscall = /^(COMPAT_)?SYSCALL_DEFINE\d$/.exec(name);
+  if (syscall) {
     const first = d.childForFieldName('parameters')?.namedChildren[0];
-    if (first) return `sys_${first.text.trim()}`;
+    if (first) return `${syscall[1] ? 'compat_' : ''}sys_${first.text.trim()}`;
   }
   return name;
 }
 
 /** A hunk header's function context as a plain name. */
 export function normalizeFunctionName(functionName: string | null, header: string): string | null {
-  const m = /\bSYSCALL_DEFINE\d\s*\(\s*(\w+)/.exec(header);
-  if (m) return `sys_${m[1]}`;
-  if (functionName) return functionName;
-  const f = /(\w+)\s*\([^()]*$|(\w+)\s*\(/.exec(header);
-  return f ? (f[1] ?? f[2] ?? null) : null;
+  // The reader names it (src/patch/function-name.ts); a SYSCALL_DEFINE it left raw is mapped.
+  const m = /\b(COMPAT_)?SYSCALL_DEFINE\d\s*\(\s*(\w+)/.exec(header);
+  if (m && (!functionName || /SYSCALL_DEFINE/.test(functionName))) return `${m[1] ? 'compat_' : ''}sys_${m[2]}`;
+  return functionName;
 }
 
 /** Both sides of a hunk, each parsed on first use (rules that read only the post image do

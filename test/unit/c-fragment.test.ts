@@ -283,3 +283,41 @@ test('braces inside a multi-line #define do not count as blocks', () => {
   assert.equal(t.post.errorCount, 0, t.post.source);
   assert.equal(t.functionName, 'f');
 });
+
+test('property: random windows of kernel-like lines never throw and map inside their lines', async () => {
+  const fc = (await import('fast-check')).default;
+  const pool = [
+    '\tnewflags = vm_flags | (vma->vm_flags & ~(VM_READ | VM_WRITE));', '\tif ((newflags & ~(newflags >> 4)) & 0xf) {', '\t}', '}', '{',
+    '\tcase MADV_DONTFORK:', '\t\tnew_flags |= VM_DONTCOPY;', '\t\tbreak;', '#define PROT_X 0x10 /* x */', '#define F(a) \\', '\t(a)',
+    '/* start of a comment', ' * inside', ' */', '#ifdef CONFIG_MMU', '#endif', '\tlist_for_each_entry(vma, &mm->mmap, vm_list) {',
+    'SYSCALL_DEFINE3(mprotect, unsigned long, start, size_t, len,', '\t\tunsigned long, prot)', 'static int f(void __user *p)',
+    '\tx = "str { with brace";', "\tc = '{';", '\tfoo(a,', '\t\tb);', '', '@@@ junk )))', '\u00a0\u00a0 y = 1;', '\tvm_flags_set(vma, VM_IO);',
+  ];
+  const line = fc.record({ kind: fc.constantFrom(' ', '+', '-'), text: fc.constantFrom(...pool), column: fc.integer({ min: 1, max: 9 }) });
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 14 }), fc.option(fc.constantFrom('sys_mprotect', 'madvise_behavior')), (ls, fn) => {
+      const h: Hunk = {
+        oldStart: 1, oldLines: 0, newStart: 1, newLines: 0, header: fn ?? '', functionName: fn, line: 1, column: 1,
+        lines: ls.map((l, i) => ({ kind: l.kind as HunkLine['kind'], text: l.text, line: 2 + i, column: l.column })),
+      };
+      const t = parseHunk(h);
+      for (const f of [t.pre, t.post]) {
+        for (const n of descendants(f.root, () => true)) {
+          const r = f.range(n);
+          if (!r) continue;
+          const first = h.lines[r.firstHunkLine]!;
+          const last = h.lines[r.lastHunkLine]!;
+          assert.equal(r.line, first.line);
+          assert.equal(r.endLine, last.line);
+          assert.ok(r.column >= first.column && r.column <= first.column + first.text.length, `${n.type} start`);
+          assert.ok(r.endColumn >= last.column && r.endColumn <= last.column + last.text.length + 1, `${n.type} end`);
+          const drop = f.side === 'pre' ? '+' : '-';
+          assert.notEqual(first.kind, drop);
+        }
+      }
+      findAssignments(t.post.root);
+      findCalls(t.pre.root);
+    }),
+    { seed: 2024, numRuns: 150 },
+  );
+});

@@ -229,3 +229,14 @@ test('an arch hook spelled without _calc_vm_trans, read with the arch\'s names; 
   assert.deepEqual(t?.lines, [lineOf(file, '+', 'PROT_DONTCOPY) ? VM_DONTCOPY')]);
   assert.deepEqual(extractHookChanges(readPatchSet(readFileSync(fx('same-arch-prot-spelling.patch'), 'utf8')), { era: 'v6.12', arch: 'powerpc' }), []);
 });
+
+test('madvise guard in the `{ error = -EINVAL; goto out; }` form, "file-backed or shared" condition', () => {
+  const file = fx('madvise-wipeonfork-guard-removed.patch');
+  const cs = changes(file, 'v5.4');
+  assert.deepEqual(cs.map((c) => [c.hook, c.detail, c.before, c.after]), [
+    ['madvise-behaviour', 'MADV_WIPEONFORK',
+      { type: 'madvise', set: 0x02000000n, clear: 0n, guards: [{ fileOrShared: true, errno: 'EINVAL' }] },
+      { type: 'madvise', set: 0x02000000n, clear: 0n, guards: [] }],
+  ]);
+  assert.deepEqual(cs[0]!.lines, [lineOf(file, '-', 'if (vma->vm_file'), lineOf(file, '-', 'error = -EINVAL'), lineOf(file, '-', 'goto out'), lineOf(file, '-', 'goto out') + 1]);
+});

@@ -9,9 +9,19 @@ import type { RuleMeta } from './types';
 let rootCache: string | null | undefined;
 
 /** The project root holding docs/rules, or null when the pages are not installed. */
+function moduleDir(): string {
+  try {
+    const url = (import.meta as { url?: string }).url;
+    if (url) return dirname(fileURLToPath(url));
+  } catch {
+    /* a bundle without import.meta.url */
+  }
+  return typeof __dirname === 'string' ? __dirname : process.cwd();
+}
+
 export function docsRoot(): string | null {
   if (rootCache !== undefined) return rootCache;
-  let dir = dirname(fileURLToPath(import.meta.url));
+  let dir = moduleDir();
   for (let i = 0; i < 6; i++) {
     if (existsSync(join(dir, 'docs', 'rules'))) return (rootCache = dir);
     const up = dirname(dir);

@@ -10,6 +10,8 @@ import type { Process } from '../sim/vma';
 import type { Expectation, ExpectSpec, FinalState, Scenario, ScenarioResult, StepReport } from './types';
 import { resolveScenario, type ResolvedStep } from './validate';
 
+const SEGV: StepResult = { ok: false, signal: 'SIGSEGV' };
+
 export interface RunOptions {
   /** Run checkInvariants() after every step, and a teardown leak check at the end. */
   checkInvariants?: boolean;
@@ -48,11 +50,19 @@ export class ScenarioRun {
     return this.machine.proc(name);
   }
 
-  /** The page range a step selects in its region. */
-  private range(p: Process, s: ResolvedStep): { start: number; pages: number } {
-    const r = p.regions.get(s.region!)!;
+  /** The page range a step selects in its region, or null when the process has no such
+   *  region (its mmap failed): the program would be holding MAP_FAILED. */
+  private range(p: Process, s: ResolvedStep): { start: number; pages: number } | null {
+    const r = p.regions.get(s.region!);
+    if (!r) return null;
     const first = s.first ?? 0;
     return { start: r.start + first, pages: s.count ?? r.pages - first };
+  }
+
+  /** Address of one page of the step's region, or null as above. */
+  private page(p: Process, s: ResolvedStep): number | null {
+    const r = p.regions.get(s.region!);
+    return r ? r.start + s.page! : null;
   }
 
   exec(s: ResolvedStep): StepResult {
@@ -60,17 +70,19 @@ export class ScenarioRun {
     m.step = s.index;
     switch (s.op) {
       case 'mmap': return m.mmap(this.proc(s.proc!), s.region!, s.pages!, s.protValue!, s.flagsValue!);
-      case 'munmap': { const p = this.proc(s.proc!); const r = this.range(p, s); return m.munmap(p, r.start, r.pages); }
-      case 'mprotect': { const p = this.proc(s.proc!); const r = this.range(p, s); return m.mprotect(p, r.start, r.pages, s.protValue!); }
-      case 'madvise': { const p = this.proc(s.proc!); const r = this.range(p, s); return m.madvise(p, r.start, r.pages, s.adviceValue!); }
-      case 'write': { const p = this.proc(s.proc!); return m.write(p, p.regions.get(s.region!)!.start + s.page!, s.value!); }
-      case 'read': { const p = this.proc(s.proc!); return m.read(p, p.regions.get(s.region!)!.start + s.page!); }
-      case 'fill': { const p = this.proc(s.proc!); const r = this.range(p, s); return m.fill(p, r.start, r.pages, s.value!); }
+      case 'munmap': { const p = this.proc(s.proc!); const r = this.range(p, s); return r ? m.munmap(p, r.start, r.pages) : fail('EINVAL'); }
+      case 'mprotect': { const p = this.proc(s.proc!); const r = this.range(p, s); return r ? m.mprotect(p, r.start, r.pages, s.protValue!) : fail('EINVAL'); }
+      case 'madvise': { const p = this.proc(s.proc!); const r = this.range(p, s); return r ? m.madvise(p, r.start, r.pages, s.adviceValue!) : fail('EINVAL'); }
+      case 'write': { const p = this.proc(s.proc!); const a = this.page(p, s); return a === null ? SEGV : m.write(p, a, s.value!); }
+      case 'read': { const p = this.proc(s.proc!); const a = this.page(p, s); return a === null ? SEGV : m.read(p, a); }
+      case 'fill': { const p = this.proc(s.proc!); const r = this.range(p, s); return r ? m.fill(p, r.start, r.pages, s.value!) : SEGV; }
       case 'fork': return m.fork(this.proc(s.proc!), s.child!);
       case 'exit': return m.exit(this.proc(s.proc!));
       case 'gup': {
         const p = this.proc(s.proc!);
-        const got = m.gup(p, p.regions.get(s.region!)!.start + s.page!, { write: !!s.write, pin: !!s.pin, longterm: !!s.longterm }, `reference '${s.ref}'`);
+        const a = this.page(p, s);
+        if (a === null) return fail('EFAULT');
+        const got = m.gup(p, a, { write: !!s.write, pin: !!s.pin, longterm: !!s.longterm }, `reference '${s.ref}'`);
         if ('errno' in got) return fail(got.errno);
         this.refs.set(s.ref!, got.pin);
         // Say so when the era turned the requested pin into a plain reference.

@@ -103,3 +103,29 @@ test('per-era expectations pick the era, then latest, then default', () => {
   assert.equal(expectationFor(spec, kernelModel('v5.4')), 3);
   assert.equal(expectationFor({ kind: 'byEra', values: { 'v5.4': 1 } }, kernelModel('v6.12')), undefined);
 });
+
+test('steps on a region whose mmap failed get the answers a program holding MAP_FAILED gets', () => {
+  // MAP_SHARED_VALIDATE with MAP_ANONYMOUS is EINVAL, so `buf` never exists.
+  const bad = `{"op": "mmap", "proc": "parent", "region": "buf", "pages": 2, "prot": "PROT_READ|PROT_WRITE", "flags": "MAP_SHARED_VALIDATE|MAP_ANONYMOUS"}`;
+  const s = parsed(doc(bad,
+    '{"op": "fill", "proc": "parent", "region": "buf", "value": 1}',
+    '{"op": "write", "proc": "parent", "region": "buf", "page": 0, "value": 1}',
+    '{"op": "read", "proc": "parent", "region": "buf", "page": 0}',
+    '{"op": "mprotect", "proc": "parent", "region": "buf", "prot": "PROT_READ"}',
+    '{"op": "madvise", "proc": "parent", "region": "buf", "advice": "MADV_DONTFORK"}',
+    '{"op": "munmap", "proc": "parent", "region": "buf"}',
+    '{"op": "gup", "proc": "parent", "region": "buf", "page": 0, "write": true, "pin": true, "longterm": true, "ref": "r"}'));
+  const model = kernelModel('v6.12');
+  assert.deepEqual(validateScenario(s, model), []);
+  const r = runScenario(s, model, { checkInvariants: true });
+  assert.deepEqual(r.steps.map((x) => x.result), [
+    { ok: false, errno: 'EINVAL' },
+    { ok: false, signal: 'SIGSEGV' },
+    { ok: false, signal: 'SIGSEGV' },
+    { ok: false, signal: 'SIGSEGV' },
+    { ok: false, errno: 'EINVAL' },
+    { ok: false, errno: 'EINVAL' },
+    { ok: false, errno: 'EINVAL' },
+    { ok: false, errno: 'EFAULT' },
+  ]);
+});

@@ -235,6 +235,7 @@ async function main() {
   const vsix = packageVsix();
   const profile = prepareProfile(join(E2E_DIR, 'run'));
   installExtension(profile, vsix);
+  rmSync(RESULTS, { recursive: true, force: true });
   mkdirSync(RESULTS, { recursive: true });
   const port = await freePort();
   const server = await startCodeServer(profile, port);

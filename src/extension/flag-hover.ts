@@ -39,7 +39,9 @@ export function flagHoverMarkdown(token: FlagToken, d: FlagDescriptionLike | nul
     out.push(`**${escapeMarkdown(first.name)}** (${escapeMarkdown(first.namespace)} namespace, ${escapeMarkdown(d.era)})`);
     for (const [v, facts] of byValue) {
       const arches = facts.map((f) => f.arch).join(', ');
-      const header = facts[0].header ? ` in \`${facts[0].header}\`` : '';
+      // One header when they all share it; arch headers differ per arch, so say how many.
+      const headers = [...new Set(facts.map((f) => f.header).filter(Boolean))];
+      const header = headers.length === 1 ? ` in \`${headers[0]}\`` : headers.length > 1 ? ` (${headers.length} headers)` : '';
       out.push(`- \`${hex(v)}\` (${bitText(v)}) on ${escapeMarkdown(arches)}${header}`);
     }
     if (first.note) out.push(escapeMarkdown(first.note));

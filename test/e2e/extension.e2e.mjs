@@ -101,12 +101,8 @@ export async function runE2E({ url, workspace, root, results, log }) {
         await page.mouse.move(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
         shown = await hover.first().waitFor({ timeout: 4000 }).then(() => true, () => false);
       }
-      if (!shown) {
-        // Keyboard fallback: show the hover at the cursor (the row click put it on the finding).
-        await page.keyboard.press('Control+K');
-        await page.keyboard.press('Control+I');
-        await hover.first().waitFor();
-      }
+      // Fallback: the hover at the cursor (the row click put it on the finding).
+      if (!shown) await hoverAtCursor(page, 'MM002');
       const text = (await hover.first().innerText()).replace(/\s+/g, ' ');
       for (const want of ['MM002', 'Simulate This Patch', 'Explain MM002']) if (!text.includes(want)) throw new Error(`hover lacks "${want}": ${text}`);
       return text.slice(0, 160);
@@ -154,15 +150,33 @@ export async function runE2E({ url, workspace, root, results, log }) {
       await row.waitFor();
       await row.click();
       await page.waitForTimeout(300);
-      await page.keyboard.press('Control+.');
-      // From the Problems panel the fixes come as a context menu, from the editor as the
-      // action widget: take the item by its text in either.
-      const item = page.locator('.context-view, .action-widget').getByText(/vm_flags_set\(\) \(MM009\)/).first();
-      await item.waitFor();
+      const item = await quickFixItem(page, editor, /vm_flags_set\(\) \(MM009\)/);
       await page.screenshot({ path: join(results, `${String(n).padStart(2, '0')}-quick-fix-menu.png`) });
       await item.click();
       await expectText(editor.locator('.view-lines'), 'vm_flags_set(');
       return 'vm_flags_set applied';
+    });
+
+    await step('flag-hover', async () => {
+      await openFile(page, patchName);
+      await goToLine(page, 28);
+      // Onto the name in ` #define PROT_SEM\t0x8`.
+      for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
+      const hover = await hoverAtCursor(page, 'PROT_SEM');
+      const text = (await hover.innerText()).replace(/\s+/g, ' ');
+      for (const want of ['PROT namespace', 'bit 3', 'alpha']) if (!text.includes(want)) throw new Error(`flag hover lacks "${want}": ${text}`);
+      await page.keyboard.press('Escape');
+      return text.slice(0, 120);
+    });
+
+    await step('explain-rule', async () => {
+      await runCommand(page, 'Kernel Patch: Explain Rule');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill('MM002');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'MM002' }).first().click();
+      await page.locator('.tabs-container .tab', { hasText: 'MM002' }).first().waitFor();
+      return 'rule page opened';
     });
 
     await step('mail-language', async () => {
@@ -188,9 +202,7 @@ export async function runE2E({ url, workspace, root, results, log }) {
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('ArrowDown');
       for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowRight');
-      await page.keyboard.press('Control+K');
-      await page.keyboard.press('Control+I');
-      await page.locator('.monaco-hover:visible, .monaco-resizable-hover:visible').filter({ hasText: 'MM002' }).first().waitFor();
+      await hoverAtCursor(page, 'MM002');
       return 'MM002 while typing';
     });
   } catch (e) {
@@ -226,18 +238,72 @@ async function openFile(page, name) {
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor();
 }
 
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
+async function goToLine(page, line) {
+  await page.keyboard.press('Control+G');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
-  await input.fill('>' + title);
-  // The row whose label is exactly the command (fuzzy matching also offers others).
-  const rows = page.locator('.quick-input-widget .monaco-list-row');
-  await rows.first().waitFor();
-  const labels = await rows.locator('.label-name').allInnerTexts();
-  const i = labels.findIndex((l) => l.replace(/\s+/g, ' ').trim() === title);
-  if (i < 0) throw new Error(`command "${title}" not in the palette: ${labels.join(' | ')}`);
-  await rows.nth(i).click();
+  await input.fill(':' + line);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Home');
+}
+
+async function runCommand(page, title) {
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill('>' + title);
+    // The row whose label is exactly the command (fuzzy matching offers others too); wait for
+    // the list to be filtered for this text, not a stale one.
+    const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp('^\\s*' + escapeRe(title) + '\\s*$') }) }).first();
+    const found = await row.waitFor({ timeout: 8000 }).then(() => true, () => false);
+    if (found) {
+      await row.click();
+      const closed = await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 }).then(() => true, () => false);
+      if (closed) return;
+    }
+    if (attempt >= 3) throw new Error(`could not run "${title}" from the command palette`);
+  }
+}
+
+function escapeRe(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Shows the hover at the text cursor: the keyboard chord, then the mouse on the cursor. */
+async function hoverAtCursor(page, hasText) {
+  const hover = page.locator('.monaco-hover:visible, .monaco-resizable-hover:visible').filter({ hasText }).first();
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    if (await hover.waitFor({ timeout: 4000 }).then(() => true, () => false)) return hover;
+    const cursor = page.locator('.editor-group-container.active .monaco-editor .cursor').first();
+    const box = await cursor.boundingBox().catch(() => null);
+    if (box) {
+      await page.mouse.move(box.x + 3, box.y + box.height / 2);
+      if (await hover.waitFor({ timeout: 4000 }).then(() => true, () => false)) return hover;
+      await page.mouse.move(5, 5);
+    }
+  }
+  throw new Error(`no hover with "${hasText}" at the cursor`);
+}
+
+/** Opens the quick-fix menu (Problems panel context menu or the editor's action widget) and
+ *  returns the item matching `pattern`. */
+async function quickFixItem(page, editor, pattern) {
+  const item = page.locator('.context-view, .action-widget').getByText(pattern).first();
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await page.keyboard.press('Control+.');
+    if (await item.waitFor({ timeout: 5000 }).then(() => true, () => false)) return item;
+    await page.keyboard.press('Escape');
+    // Next try from the editor: click on the squiggle to put the cursor (and focus) there.
+    const sq = editor.locator('.squiggly-error, .squiggly-warning').first();
+    const box = await sq.boundingBox().catch(() => null);
+    if (box) await page.mouse.click(box.x + Math.min(8, box.width / 2), box.y + box.height / 2);
+  }
+  throw new Error(`no quick fix matching ${pattern}`);
 }
 
 // Allow `node test/e2e/extension.e2e.mjs URL WORKSPACE` against an already running server.

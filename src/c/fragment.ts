@@ -125,7 +125,34 @@ const STATEMENTS = new Set([
 
 /** How badly a candidate parse fits: grammar errors, and statements left at top level (the
  *  grammar accepts them there, but in a kernel source file they belong to a function). */
-function misfit(root: Node, errors: number): number {
+/** The function definitions a window can hold: top-level ones (also inside top-level
+ *  #if branches) and ones directly inside a top-level function body or its first-level
+ *  blocks (how a wrong wrapping shows up). A full-tree search costs as much as a fifth of
+ *  the parse, so this looks only where definitions can be. */
+function functionDefinitions(root: Node): Node[] {
+  const out: Node[] = [];
+  const scanBlock = (block: Node, depth: number) => {
+    for (const c of block.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'function_definition') out.push(c);
+      else if (c.type === 'compound_statement' && depth < 3) scanBlock(c, depth + 1);
+    }
+  };
+  const scanTop = (n: Node) => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'function_definition') {
+        out.push(c);
+        const body = c.childForFieldName('body');
+        if (body) scanBlock(body, 1);
+      } else if (/^preproc_(if|ifdef|else|elif|elifdef)$/.test(c.type)) scanTop(c);
+    }
+  };
+  scanTop(root);
+  return out;
+}
+
+function misfit(root: Node, errors: number, definitions: Node[]): number {
   let stray = 0;
   const visit = (n: Node) => {
     for (const c of n.namedChildren) {
@@ -137,8 +164,8 @@ function misfit(root: Node, errors: number): number {
   visit(root);
   // The grammar accepts GNU nested functions; the kernel has none, so a definition inside
   // a block means the wrapping was wrong.
-  for (const fn of root.descendantsOfType('function_definition')) {
-    if (fn && fn.parent && fn.parent.type !== 'translation_unit' && !/^preproc_/.test(fn.parent.type)) stray += 5;
+  for (const fn of definitions) {
+    if (fn.parent && fn.parent.type !== 'translation_unit' && !/^preproc_/.test(fn.parent.type)) stray += 5;
   }
   return errors * 10 + stray;
 }
@@ -437,7 +464,8 @@ export function parseSide(hunk: Hunk, side: Side, base?: CFragment): CFragment {
     const tree = parseReusing(c.source, reuse);
     if (!tree) throw new Error('tree-sitter returned no tree');
     const errors = errorCount(tree.rootNode);
-    return { c, tree, errors, score: misfit(tree.rootNode, errors) };
+    const definitions = functionDefinitions(tree.rootNode);
+    return { c, tree, errors, definitions, score: misfit(tree.rootNode, errors, definitions) };
   };
   // Candidate wrappings, least wrapping first; the best fit wins (ties: less wrapping).
   // A window that closes blocks it did not open starts at least that deep inside a function,
@@ -455,15 +483,15 @@ export function parseSide(hunk: Hunk, side: Side, base?: CFragment): CFragment {
     } else alt.tree.delete();
   }
   const fragment = new CFragment(side, hunk, best.c.source, best.tree, best.c.wrapped, best.c.rows, best.errors);
-  fragment.functionName = ownFunctionName(fragment) ?? normalizeFunctionName(hunk.functionName, hunk.header);
+  fragment.functionName = ownFunctionName(fragment, best.definitions) ?? normalizeFunctionName(hunk.functionName, hunk.header);
   return fragment;
 }
 
 /** The last function the hunk's own code defines (a function whose start is visible). */
-function ownFunctionName(f: CFragment): string | null {
+function ownFunctionName(f: CFragment, definitions: Node[]): string | null {
   let name: string | null = null;
-  for (const fn of f.root.descendantsOfType('function_definition')) {
-    if (!fn || f.isSynthetic(fn)) continue;
+  for (const fn of definitions) {
+    if (f.isSynthetic(fn) || f.isWrapper(fn)) continue;
     const n = functionDefinitionName(fn);
     if (n && n !== SYNTHETIC_FUNCTION) name = n;
   }

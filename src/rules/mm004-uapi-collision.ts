@@ -8,7 +8,7 @@ import { makeFinding, listText, type RuleContext } from './context';
 import { anchorLines } from './anchor';
 import { defineLocation } from './define-lines';
 import { archesInEra, flagDefinitions, formatFlag, namespaceOf, uapiHeaders } from '../kernel/index';
-import type { ArchId, FlagDefinition } from '../kernel/index';
+import type { ArchId } from '../kernel/index';
 import type { HookChange } from '../bridge/index';
 
 const meta = {
@@ -46,6 +46,26 @@ export const mm004: Rule = {
     for (const h of uapi) for (const a of checkArches) if (appliesTo(h, a)) touchedSet.add(`${h.detail}@${a}`);
     const touched = (name: string, a: ArchId) => touchedSet.has(`${name}@${a}`);
 
+    // Per arch and namespace: the era's definitions by value, and the patch's new values.
+    type Def = { name: string; value: bigint; header: string | null; inPatch: boolean };
+    const index = new Map<string, Map<bigint, Def[]>>();
+    const add = (key: string, d: Def) => {
+      let byValue = index.get(key);
+      if (!byValue) index.set(key, (byValue = new Map()));
+      const list = byValue.get(d.value);
+      if (list) list.push(d);
+      else byValue.set(d.value, [d]);
+    };
+    for (const a of checkArches) {
+      for (const d of defsOf.get(a)!) {
+        if (d.namespace === 'VM' || d.composite || touched(d.name, a)) continue;
+        add(`${a}:${d.namespace}`, { name: d.name, value: d.value, header: d.header, inPatch: false });
+      }
+      for (const o of uapi) {
+        if (o.after?.type === 'value' && appliesTo(o, a)) add(`${a}:${namespaceOf(o.detail)}`, { name: o.detail, value: o.after.value, header: o.file, inPatch: true });
+      }
+    }
+
     for (const h of uapi) {
       if (h.after?.type !== 'value') continue;
       const value = h.after.value;
@@ -56,16 +76,10 @@ export const mm004: Rule = {
       const hits = new Map<string, { arches: ArchId[]; header: string | null; inPatch: boolean }>();
       for (const a of checkArches) {
         if (!appliesTo(h, a)) continue;
-        const defs: Array<Pick<FlagDefinition, 'name' | 'value' | 'header'> & { inPatch?: boolean }> = defsOf.get(a)!
-          .filter((d) => d.namespace === ns && !d.composite && d.name !== h.detail && !touched(d.name, a));
-        for (const o of uapi) {
-          if (o === h || o.detail === h.detail || o.after?.type !== 'value' || namespaceOf(o.detail) !== ns || !appliesTo(o, a)) continue;
-          defs.push({ name: o.detail, value: o.after.value, header: o.file ?? '', inPatch: true });
-        }
-        for (const d of defs) {
-          if (d.value !== value) continue;
-          const e = hits.get(d.name) ?? { arches: [], header: d.header, inPatch: !!d.inPatch };
-          e.arches.push(a);
+        for (const d of index.get(`${a}:${ns}`)?.get(value) ?? []) {
+          if (d.name === h.detail) continue;
+          const e = hits.get(d.name) ?? { arches: [], header: d.header, inPatch: d.inPatch };
+          if (!e.arches.includes(a)) e.arches.push(a);
           hits.set(d.name, e);
         }
       }

@@ -278,6 +278,8 @@ export class CFragment {
       const row = this.rowOf(end - 1);
       end = this.lineStarts[row]! - 1;
     }
+    // preproc_def and friends include their line's newline.
+    while (end > start && /\s/.test(this.source[end - 1]!)) end--;
     if (end <= start) {
       const p = this.position(node.startIndex);
       return p ? { line: p.line, column: p.column, endLine: p.line, endColumn: p.column, firstHunkLine: p.hunkLine, lastHunkLine: p.hunkLine } : null;

@@ -310,7 +310,7 @@ test('property: random windows of kernel-like lines never throw and map inside t
           assert.equal(r.line, first.line);
           assert.equal(r.endLine, last.line);
           assert.ok(r.column >= first.column && r.column <= first.column + first.text.length, `${n.type} start`);
-          assert.ok(r.endColumn >= last.column && r.endColumn <= last.column + last.text.length + 1, `${n.type} end`);
+          assert.ok(r.endColumn >= last.column && r.endColumn <= last.column + last.text.length, `${n.type} end`);
           const drop = f.side === 'pre' ? '+' : '-';
           assert.notEqual(first.kind, drop);
         }

@@ -3,7 +3,8 @@
  *
  * Loading
  *   await initC({ wasmDir? })          load web-tree-sitter + tree-sitter-c.wasm once (sources,
- *                                      dist/ bundles, VS Code extension host; wasmDir overrides)
+ *                                      dist/ bundles, VS Code extension host; wasmDir overrides;
+ *                                      options count on the first call, a failed load can retry)
  *   isCReady(): boolean; cParser(), cLanguage() (throw before initC resolves)
  *   Windows are rebuilt per side: mid-function hunks get a synthetic function (and `{` levels
  *   when they close blocks they did not open); open comments, #ifs, parentheses and blocks are

@@ -96,3 +96,22 @@ test('each rule MM001-MM010 has at least one firing and one silent fixture', () 
     assert.ok(Object.values(SILENT).some((r) => r.includes(id)), `${id} is silent somewhere`);
   }
 });
+
+/** fixture -> rule -> document lines its findings must point at as related information. */
+const RELATED: Record<string, Record<string, number[]>> = {
+  'mm002-macro-in-patch.patch': { MM002: [15] }, // the macro the mask uses
+  'mm004-map-collides-arch.patch': { MM004: [6] }, // the PROT_SEM it collides with
+  'mm005-vm-collides.patch': { MM005: [6] }, // VM_DONTCOPY
+  'mm007-case-not-valid-visible.patch': { MM007: [19] }, // the validity switch lacking the case
+  'mm001-prot-translated-to-locked.patch': { MM001: [18] }, // the _calc_vm_trans line
+};
+
+for (const [fixture, expected] of Object.entries(RELATED)) {
+  test(`related locations: ${fixture}`, async () => {
+    const report = await checkFixture(`${DIR}/${fixture}`);
+    for (const [rule, lines] of Object.entries(expected)) {
+      const related = byRule(report, rule).flatMap((f) => f.related.map((r) => r.line));
+      for (const l of lines) assert.ok(related.includes(l), `${rule} related ${l} on ${fixture}: ${JSON.stringify(byRule(report, rule))}`);
+    }
+  });
+}

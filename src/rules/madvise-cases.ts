@@ -30,6 +30,8 @@ export interface ValiditySwitch {
 
 function isValiditySwitch(sw: SwitchInfo, fn: string | null): boolean {
   if (fn && /madvise_behavior_valid|madvise_behaviour_valid/.test(fn)) return true;
+  // 2.6's madvise_vma() dispatches each accepted advice to its handler (default: -EINVAL).
+  if (fn === 'madvise_vma' || sw.groups.some((g) => g.statements.some((s) => /\bmadvise_\w+\s*\([^;]*\bbehavior\b/.test(s.text)))) return true;
   // A dispatch whose default answers -EINVAL decides which advices exist.
   return sw.groups.some((g) => g.labelTexts.includes('default') && g.statements.some((s) => /-\s*EINVAL/.test(s.text)));
 }

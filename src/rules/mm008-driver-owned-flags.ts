@@ -44,6 +44,13 @@ export const mm008: Rule = {
     const owned = ownedBits(ctx);
     const device = deviceBits(ctx);
     const reported = new Set<string>();
+    // 2.6.16 keeps the VM_IO guard of an advice in madvise_vma() and its flag update in
+    // madvise_behavior(): a guard anywhere in the patch for the same advice counts.
+    const guardedAdvices = new Set<string>();
+    for (const h of ctx.hookChanges()) {
+      if (h.hook === 'madvise-behaviour' && h.after?.type === 'madvise' && guardCovers(h.after.guards, device)) guardedAdvices.add(h.detail);
+    }
+    for (const c of madviseSwitches(ctx).added) if (c.guardsDeviceMappings) guardedAdvices.add(c.name);
     for (const h of ctx.hookChanges()) {
       if (h.hook === 'madvise-behaviour' && h.after?.type === 'madvise') {
         const before = h.before?.type === 'madvise' ? h.before : null;
@@ -59,7 +66,7 @@ export const mm008: Rule = {
           out.push(makeFinding(meta,
             `${h.detail} no longer refuses ${listText(guardNames)} mappings: userspace can now clear ${listText(bits)} that a driver set ` +
             `on a device page, so a child inherits the hardware page after fork()`, anchor.at, anchor.related));
-        } else if (!before && !guardCovers(after.guards, device)) {
+        } else if (!before && !guardedAdvices.has(h.detail)) {
           const anchor = anchorHook(ctx, h, [h.detail, ...bits.map(bareName)]);
           reported.add(h.detail);
           out.push(makeFinding(meta,
@@ -82,7 +89,7 @@ export const mm008: Rule = {
       if (c.validity || !c.effect || reported.has(c.name)) continue;
       if (ctx.hookChanges().some((h) => h.hook === 'madvise-behaviour' && h.detail === c.name)) continue;
       const clears = c.effect.clear & owned;
-      if (!clears || c.guardsDeviceMappings) continue;
+      if (!clears || guardedAdvices.has(c.name)) continue;
       const r = nodeRange(c.hunk.trees.post, c.label);
       if (!r) continue;
       reported.add(c.name);

@@ -54,6 +54,7 @@ const SILENT: Record<string, string[]> = {
   'mm007-clean-read-lock.patch': ['MM007'],
   'mm008-clean-guard-kept.patch': ['MM008'],
   'mm008-clean-new-advice-guarded.patch': ['MM008'],
+  'mm008-clean-guard-elsewhere.patch': ['MM007', 'MM008'],
   'mm009-clean-helpers.patch': ['MM009'],
   'mm009-old-era-direct-write.patch': ['MM009'],
   'mm010-clean-pin-longterm.patch': ['MM010'],

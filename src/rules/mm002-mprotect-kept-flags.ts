@@ -6,6 +6,8 @@
 import type { Rule, Finding } from './types';
 import { makeFinding, listText, type RuleContext } from './context';
 import { anchorHook, bareName } from './anchor';
+import { archOfPath } from '../bridge/index';
+import { archesInEra } from '../kernel/index';
 
 const meta = {
   id: 'MM002',
@@ -29,10 +31,18 @@ const PROT_DERIVED = [
   'VM_ARM64_BTI', 'VM_MTE', 'VM_SAO', 'VM_SPARC_ADI',
 ];
 
-function protDerivedBits(ctx: RuleContext): bigint {
-  const table = ctx.symbols();
+/** Prot-derived bits for the arch whose file the change is in; for generic code, the union
+ *  over the era's arches (VM_ARCH_1 is VM_ARM64_BTI on arm64, VM_SAO on powerpc...). */
+function protDerivedBits(ctx: RuleContext, file: string | null): bigint {
+  const own = archOfPath(file);
+  const arches = own && own !== 'generic' ? [own] : archesInEra(ctx.era);
   let bits = 0n;
-  for (const n of PROT_DERIVED) bits |= table.get(n) ?? 0n;
+  for (const a of arches) {
+    const table = ctx.baseSymbols(a);
+    for (const n of PROT_DERIVED) bits |= table.get(n) ?? 0n;
+  }
+  const patched = ctx.symbols();
+  for (const n of PROT_DERIVED) bits |= patched.get(n) ?? 0n;
   return bits;
 }
 
@@ -64,9 +74,9 @@ export const mm002: Rule = {
   meta,
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
-    const derived = protDerivedBits(ctx);
     for (const h of ctx.hookChanges()) {
       if (h.hook !== 'mprotect-kept' || h.before?.type !== 'mask' || h.after?.type !== 'mask') continue;
+      const derived = protDerivedBits(ctx, h.file);
       const before = h.before.value;
       const after = h.after.value;
       const dropped = before & ~after & ~ACCESS & ~derived;

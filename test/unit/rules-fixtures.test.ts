@@ -46,6 +46,7 @@ const SILENT: Record<string, string[]> = {
   'mm001-clean-arch-access.patch': ['MM001', 'MM004'],
   'mm002-clean-access-flags.patch': ['MM002', 'MM003'],
   'mm002-clean-reformat.patch': ['MM002', 'MM006'],
+  'mm002-clean-arch-clear.patch': ['MM002', 'MM003', 'MM005'],
   'mm003-clean-mask-spelling.patch': ['MM003'],
   'mm004-clean-all-arches.patch': ['MM004'],
   'mm005-clean-high-bit-guarded.patch': ['MM005'],

@@ -88,3 +88,43 @@ test('MM004: --arch restricts the collision check', async () => {
   const x86 = byRule(await checkText(text, { kernel: 'v6.12', arch: 'x86' }), 'MM004');
   assert.ok(x86.every((f) => /\bx86\b/.test(f.message) && !/alpha/.test(f.message)), JSON.stringify(x86));
 });
+
+// Property: any spelling of the mask (names or hex, any order, one expression or several
+// statements) fires MM002 exactly when it drops a non-access bit, naming every dropped bit.
+import fc from 'fast-check';
+
+const EXTRA: Array<[string, number]> = [
+  ['VM_DONTCOPY', 0x20000], ['VM_LOCKED', 0x2000], ['VM_IO', 0x4000], ['VM_DONTEXPAND', 0x40000],
+  ['VM_ACCOUNT', 0x100000], ['VM_MAYWRITE', 0x20], ['VM_SHARED', 0x8],
+];
+const ACCESS: Array<[string, number]> = [['VM_READ', 1], ['VM_WRITE', 2], ['VM_EXEC', 4]];
+
+test('MM002 property: fires iff a non-access bit is dropped, whatever the spelling', async () => {
+  const arb = fc.record({
+    extra: fc.subarray(EXTRA, { maxLength: 2 }),
+    order: fc.array(fc.nat(), { minLength: 5, maxLength: 5 }),
+    hex: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+    form: fc.constantFrom('inline', 'statements', 'and-not'),
+  });
+  await fc.assert(
+    fc.asyncProperty(arb, async ({ extra, order, hex, form }) => {
+      const terms = [...ACCESS, ...extra]
+        .map((t, i) => ({ t, k: order[i % order.length]! }))
+        .sort((a, b) => a.k - b.k)
+        .map(({ t }, i) => (hex[i % hex.length] ? `0x${t[1].toString(16)}` : t[0]));
+      let added: string[];
+      if (form === 'inline') added = [`+\t\tnewflags = vm_flags | (vma->vm_flags & ~(${terms.join(' | ')}));`];
+      else if (form === 'statements') {
+        added = [`+\t\tmask = ${terms[0]};`, ...terms.slice(1).map((t) => `+\t\tmask |= ${t};`), '+\t\tnewflags = vm_flags | (vma->vm_flags & ~mask);'];
+      } else added = [`+\t\tnewflags = vm_flags | (vma->vm_flags ${terms.map((t) => `& ~${t}`).join(' ')});`];
+      const r = await checkText(mprotectPatch(added), { kernel: 'v2.6.13' });
+      const f = byRule(r, 'MM002');
+      if (extra.length === 0) assert.deepEqual(f, [], `${form} ${terms.join('|')}`);
+      else {
+        assert.equal(f.length, 1, `${form} ${terms.join('|')}: ${JSON.stringify(r.findings)}`);
+        for (const [name] of extra) assert.match(f[0]!.message, new RegExp(`\\b${name} \\(0x`), name);
+      }
+    }),
+    { seed: 2005, numRuns: 25 },
+  );
+});

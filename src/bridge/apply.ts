@@ -42,6 +42,7 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
   let protToVm = [...model.protToVm];
   let mapToVm = [...model.mapToVm];
   let protValid = model.protValid;
+  let mprotectProtValid = model.mprotectProtValid;
   let mprotectKept = model.mprotectKept;
   let access = { ...model.mprotectAccessCheck };
   const fork = { ...model.fork };
@@ -106,11 +107,15 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
   for (const c of changes) {
     switch (c.hook) {
       case 'prot-translation':
-        if (c.detail === 'prot-valid') protValid = maskDelta(protValid, c.before, c.after) & 0xffffffffn;
-        else {
+        if (c.detail === 'prot-valid') {
+          // The check is mprotect's (sys_mprotect, do_mprotect_pkey, arch_validate_prot) unless
+          // it sits in an mmap path.
+          if (!isMmapFunction(c.function)) mprotectProtValid = maskDelta(mprotectProtValid, c.before, c.after) & 0xffffffffn;
+          protValid = maskDelta(protValid, c.before, c.after) & 0xffffffffn;
+        } else {
           protToVm = termsDelta(protToVm, c.before, c.after);
-          // mmap took any PROT bit in these kernels; the model has one check for mmap and
-          // mprotect, so a bit the patch translates is taken as accepted (docs/bridge.md).
+          // A bit the patch translates is one the era now knows (mmap passes it through), but
+          // mprotect still rejects it unless the patch also widens mprotect's own check.
           for (const t of c.after?.type === 'translation' ? c.after.terms : []) protValid |= t.from;
         }
         break;
@@ -146,6 +151,7 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
     symbols,
     protToVm,
     protValid,
+    mprotectProtValid,
     mapToVm,
     mprotectKept,
     mprotectAccessCheck: access,
@@ -153,6 +159,11 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
     fork,
     doorbellFlags,
   };
+}
+
+/** A PROT check in do_mmap / sys_mmap*: it does not govern mprotect. */
+export function isMmapFunction(fn: string | null): boolean {
+  return fn !== null && /^(do_mmap\w*|sys_mmap\w*|ksys_mmap\w*|mmap_region)$/.test(fn);
 }
 
 /** Changes that touch the model at all (a change in another arch's files does not). */

@@ -21,6 +21,7 @@ import { changedLinesOf } from './hooks/common';
 import { templateFacts } from './hooks/templates';
 import { summarize } from './describe';
 import { archOfPath } from './arch';
+import { isMmapFunction } from './apply';
 import type { ExtractOptions, HookChange, HookValue } from './types';
 
 const COLLECTORS = [collectTranslationFacts, collectMprotectFacts, collectMadviseFacts, collectForkFacts, collectDriverFacts];
@@ -89,7 +90,7 @@ function baselineValue(f: Fact, model: KernelModel): HookValue | null | undefine
       if (f.detail === 'childClear') return { type: 'mask', value: model.fork.childClear };
       return undefined;
     case 'prot-translation':
-      if (f.detail === 'prot-valid') return { type: 'mask', value: model.protValid };
+      if (f.detail === 'prot-valid') return { type: 'mask', value: isMmapFunction(f.function) ? model.protValid : model.mprotectProtValid };
       return { type: 'translation', terms: model.protToVm };
     case 'mmap-flags': return f.detail === 'calc_vm_flag_bits' ? { type: 'translation', terms: model.mapToVm } : { type: 'translation', terms: [] };
     default: return undefined;

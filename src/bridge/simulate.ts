@@ -344,6 +344,7 @@ export async function simulatePatch(text: string, options: SimulateOptions = {})
   const patched = pm.patched;
   const notes: string[] = [];
   for (const p of patchSet.problems) if (p.severity !== 'info') notes.push(`line ${p.line}: ${p.message}`);
+  notes.push(...unreachableProtBits(changes, patched));
 
   const entries: Entry[] = [];
   if (!options.noLibrary) {
@@ -398,6 +399,21 @@ export async function simulatePatch(text: string, options: SimulateOptions = {})
     scenariosRun,
     notes,
   };
+}
+
+/** PROT bits the patch teaches calc_vm_prot_bits that the patched mprotect still refuses
+ *  (its own PROT check is unchanged): only mmap can set them. */
+function unreachableProtBits(changes: HookChange[], patched: KernelModel): string[] {
+  const out: string[] = [];
+  for (const c of changes) {
+    if (c.hook !== 'prot-translation' || c.detail === 'prot-valid' || !changesModel(patched, c)) continue;
+    const before = new Set(c.before?.type === 'translation' ? c.before.terms.map((t) => t.from) : []);
+    for (const t of c.after?.type === 'translation' ? c.after.terms : []) {
+      if (before.has(t.from) || (t.from & ~patched.mprotectProtValid) === 0n) continue;
+      out.push(`line ${c.lines.join(',')}: ${c.detail} now turns ${t.fromName} into ${t.toName}, but mprotect() still fails with EINVAL for ${t.fromName} (its PROT check does not accept it): only mmap() can set it`);
+    }
+  }
+  return out;
 }
 
 /** Which hook changes cause a scenario's difference: each applied alone reproduces part of

@@ -274,6 +274,8 @@ export function kernelModel(era: EraId, arch: ArchId = 'generic'): KernelModel {
     symbols: new FrozenMap(s),
     protToVm,
     protValid,
+    // In every era the presets cover, mprotect's check accepts exactly the bits the era defines.
+    mprotectProtValid: protValid,
     mapToVm,
     mprotectKept,
     mprotectAccessCheck: { shift: 4, mask: era === 'v2.6.13' ? 0xfn : access },

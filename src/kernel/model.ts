@@ -79,8 +79,14 @@ export interface KernelModel {
   symbols: ReadonlyMap<string, bigint>;
   /** calc_vm_prot_bits (+ arch_calc_vm_prot_bits). */
   protToVm: BitTranslation[];
-  /** PROT bits mmap/mprotect accept (arch_validate_prot, or the explicit 2.6 check). */
+  /** PROT bits this era and arch define for mmap/mprotect (R|W|X|SEM + arch extras). do_mmap
+   *  does not reject other bits (calc_vm_prot_bits drops them); mprotect's own check is
+   *  mprotectProtValid. */
   protValid: bigint;
+  /** PROT bits mprotect accepts: 2.6's explicit `prot & ~(PROT_READ|...|PROT_SEM)` test, later
+   *  arch_validate_prot(); any other bit is EINVAL. A patch that translates a new PROT bit
+   *  without widening this check still gets EINVAL from mprotect. */
+  mprotectProtValid: bigint;
   /** calc_vm_flag_bits: MAP bits -> VM bits. */
   mapToVm: BitTranslation[];
   /** mprotect: newflags = calc_vm_prot_bits(prot) | (vma->vm_flags & mprotectKept). */

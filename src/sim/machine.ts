@@ -268,7 +268,7 @@ export class Machine {
     const c = this.c;
     if (!p.alive) return fail('EINVAL');
     if (pages === 0) return ok;
-    if ((prot & ~m.protValid) !== 0n) return fail('EINVAL');
+    if ((prot & ~(m.mprotectProtValid ?? m.protValid)) !== 0n) return fail('EINVAL');
     const want = translate(m.protToVm, prot);
     const shift = BigInt(m.mprotectAccessCheck.shift);
     const first = p.find(start);

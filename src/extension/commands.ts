@@ -158,9 +158,11 @@ function fileSource(uri: vscode.Uri): ScenarioSource {
 async function scenarioSources(settings: ExtensionSettings, log: (s: string) => void): Promise<ScenarioSource[]> {
   const out: ScenarioSource[] = [];
   const seen = new Set<string>();
+  // Files are unique by path; library scenarios share the origin `library`, so by name.
   const add = (s: ScenarioSource) => {
-    if (!seen.has(s.origin)) {
-      seen.add(s.origin);
+    const key = s.origin === 'library' ? `library:${s.label}` : s.origin;
+    if (!seen.has(key)) {
+      seen.add(key);
       out.push(s);
     }
   };

@@ -159,9 +159,8 @@ export async function runE2E({ url, workspace, root, results, log }) {
 
     await step('flag-hover', async () => {
       await openFile(page, patchName);
-      await goToLine(page, 28);
       // Onto the name in ` #define PROT_SEM\t0x8`.
-      for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
+      await goTo(page, 28, 12);
       const hover = await hoverAtCursor(page, 'PROT_SEM');
       const text = (await hover.innerText()).replace(/\s+/g, ' ');
       for (const want of ['PROT namespace', 'bit 3', 'alpha']) if (!text.includes(want)) throw new Error(`flag hover lacks "${want}": ${text}`);
@@ -198,12 +197,23 @@ export async function runE2E({ url, workspace, root, results, log }) {
       const editor = page.locator('.editor-group-container.active .monaco-editor').first();
       await waitFor(async () => (await editor.locator('.squiggly-error').count()) > 0, 'a squiggle in the untitled document');
       // Cursor onto the + line, then the hover at the cursor.
-      await page.keyboard.press('Control+Home');
-      await page.keyboard.press('ArrowDown');
-      await page.keyboard.press('ArrowDown');
-      for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowRight');
+      await goTo(page, 3, 12);
       await hoverAtCursor(page, 'MM002');
       return 'MM002 while typing';
+    });
+
+    await step('run-scenario', async () => {
+      // With the untitled patch active: the scenario runs on its era and on its patched model.
+      await runCommand(page, 'Kernel Patch: Run Fork-Safety Scenario...');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill('mr-fork-parent-write');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'mr-fork-parent-write' }).first().click();
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await frame.locator('.consequence', { hasText: 'mr-fork-parent-write' }).first().waitFor();
+      await waitFor(async () => (await frame.locator('.page.pinned').count()) > 0, 'a page pinned for DMA in the picture');
+      const steps = await frame.locator('.run-base .step').count();
+      return `${steps} steps, pinned pages drawn`;
     });
   } catch (e) {
     if (!(e instanceof StopRun)) throw e;
@@ -238,14 +248,20 @@ async function openFile(page, name) {
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor();
 }
 
-async function goToLine(page, line) {
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(':' + line);
-  await page.keyboard.press('Enter');
-  await page.keyboard.press('Home');
-  await page.keyboard.press('Home');
+/** Puts the cursor at line:column (1-based) with Go to Line, and waits until it is there. */
+async function goTo(page, line, column) {
+  const status = page.locator('.statusbar-item[id="status.editor.selection"]');
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await page.keyboard.press('Control+G');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`:${line}:${column}`);
+    await page.keyboard.press('Enter');
+    // The status bar counts tabs as several columns, so only the line is checked.
+    const there = await waitFor(async () => (await status.innerText()).includes(`Ln ${line},`), `cursor at ${line}:${column}`, 3000).then(() => true, () => false);
+    if (there) return;
+  }
+  throw new Error(`could not put the cursor at ${line}:${column}`);
 }
 
 async function runCommand(page, title) {

@@ -96,7 +96,8 @@ function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
   for (const id of descendants(post.scope, 'identifier')) {
     const name = id.text;
     const ns = namespaceOf(name);
-    if (!ns || done.has(id.id)) continue;
+    // Start only from constants on added lines: a reported constant is always one of them.
+    if (!ns || done.has(id.id) || !post.touchesChange(id)) continue;
     const top = topOf(id);
     const ctxNs = new Set<Namespace>();
     const via: string[] = [];

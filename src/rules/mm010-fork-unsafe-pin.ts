@@ -36,7 +36,7 @@ function mentionsDontfork(ctx: RuleContext, patchIndex: number): boolean {
 
 /** A call the device keeps using: a driver or a write pin (the DMA target), or the changelog
  *  says the pages stay registered. Short-term GUP in core code (read a page, drop it) is fine. */
-function looksLongTerm(ctx: RuleContext, h: ParsedHunk, args: Node[]): boolean {
+function looksLongTerm(h: ParsedHunk, args: Node[]): boolean {
   const text = args.map((a) => a.text).join(',');
   if (/FOLL_LONGTERM/.test(text)) return true;
   const path = h.path ?? '';
@@ -55,13 +55,13 @@ function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
     if (!at) continue;
     const argText = call.args.map((a) => a.text).join(', ');
     if (PIN.test(call.name)) {
-      if (/FOLL_LONGTERM/.test(argText) || !looksLongTerm(ctx, h, call.args)) continue;
+      if (/FOLL_LONGTERM/.test(argText) || !looksLongTerm(h, call.args)) continue;
       out.push(makeFinding(meta,
         `${call.name}() without FOLL_LONGTERM: a pin the device keeps after the call must be long-term, or GUP may pin pages in ` +
         `movable or CMA memory and file mappings that cannot stay pinned; add FOLL_LONGTERM`, at));
       continue;
     }
-    if (!looksLongTerm(ctx, h, call.args)) continue;
+    if (!looksLongTerm(h, call.args)) continue;
     if (model.gup.hasFollPin) {
       out.push(makeFinding(meta,
         `${call.name}() takes plain page references for memory the device keeps using: fork() shares such pages copy-on-write, ` +

@@ -2,7 +2,6 @@
 // plus `check`); it reads a `RuleContext` and returns `Finding`s. Every position is 1-based in
 // the input document, so the CLI, SARIF and the VS Code extension can show a finding exactly
 // where the reader sees the line (through `> ` quoting and transfer encodings).
-import type { PatchSet } from '../patch/types';
 import type { ArchId, EraId } from '../kernel/model';
 
 export type Severity = 'error' | 'warning' | 'info';

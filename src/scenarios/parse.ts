@@ -180,30 +180,43 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Where JSON.parse failed, as line and column: V8 does not always say, so find the shortest
- * prefix that fails with something other than "unexpected end" (prefixes before the bad token
- * are merely incomplete).
+ * Where JSON.parse failed, as line and column. V8 gives a position for most errors; for the
+ * ones it does not ("Unexpected token ']', ... is not valid JSON"), find the shortest prefix
+ * that fails at a point before its own end (prefixes that stop before the bad token fail only
+ * at their end: "unexpected end", or "Expected ',' ... at position <prefix length>").
  */
 function jsonErrorWhere(text: string, message: string): string {
+  const positionOf = (m: string): number | null => {
+    const p = / at position (\d+)/.exec(m);
+    return p ? Number(p[1]) : null;
+  };
   const failsAt = (n: number): boolean => {
     try {
       JSON.parse(text.slice(0, n));
       return false;
     } catch (e) {
-      return !/end of (JSON )?input|Unterminated string|Unexpected end/i.test((e as Error).message);
+      const m = (e as Error).message;
+      if (/end of (JSON )?input|Unterminated string|Unexpected end/i.test(m)) return false;
+      const p = positionOf(m);
+      return p === null || p < n;
     }
   };
-  let lo = 0;
-  let hi = text.length;
-  if (!failsAt(hi)) return `${message.split('\n')[0]} (at the end of the file)`;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (failsAt(mid)) hi = mid; else lo = mid + 1;
+  let pos = positionOf(message);
+  if (pos === null) {
+    let lo = 0;
+    let hi = text.length;
+    if (!failsAt(hi)) return `${message.split('\n')[0]} (at the end of the file)`;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (failsAt(mid)) hi = mid; else lo = mid + 1;
+    }
+    pos = Math.max(0, lo - 1);
   }
-  const pos = Math.max(0, lo - 1);
+  pos = Math.min(pos, text.length);
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   const col = pos - before.lastIndexOf('\n');
   const what = /Unexpected token '?(.)'?/.exec(message);
-  return `${what ? `unexpected '${what[1]}'` : message.split('\n')[0].replace(/ in JSON at position \d+/, '')} at line ${line}, column ${col}`;
+  const said = what ? `unexpected '${what[1]}'` : message.split('\n')[0].replace(/ (?:in JSON )?at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/, '');
+  return `${said} at line ${line}, column ${col}`;
 }

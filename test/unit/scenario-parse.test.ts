@@ -129,3 +129,13 @@ test('steps on a region whose mmap failed get the answers a program holding MAP_
     { ok: false, errno: 'EFAULT' },
   ]);
 });
+
+test('JSON errors point at the bad token, also when a shorter prefix fails differently', () => {
+  // A trailing comma: V8 gives no position; prefixes that stop inside the last step fail with
+  // "Expected ',' ... at position <end>", which is not where the mistake is.
+  const trailing = '{"scenario": "x",\n "steps": [\n {"op": "fork", "proc": "parent", "child": "c"},\n ]}';
+  assert.match(parseErrors(trailing)[0].message, /unexpected '\]' at line 4, column 2$/);
+  // V8's own position is used when it gives one.
+  assert.match(parseErrors('{"scenario": "x" "steps": []}')[0].message, /at line 1, column 18$/);
+  assert.match(parseErrors('{"scenario": "x", "steps": []}}')[0].message, /after JSON at line 1, column 31$/);
+});

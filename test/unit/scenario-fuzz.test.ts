@@ -106,7 +106,9 @@ const intent = fc.record({
   wrong: fc.oneof({ weight: 15, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(1, 2) }),
 });
 
-function buildSteps(intents: fc.infer<typeof intent>[]): Record<string, unknown>[] {
+type Intent = typeof intent extends fc.Arbitrary<infer T> ? T : never;
+
+function buildSteps(intents: Intent[]): Record<string, unknown>[] {
   const procs = new Map<string, Map<string, number>>([['parent', new Map([['a', 4]])]]);
   const ctxs: string[] = [];
   const mrs: string[] = [];

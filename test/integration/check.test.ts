@@ -150,3 +150,15 @@ test('mmlens rules lists every rule MM000-MM010; explain prints a page', async (
   const bad = await runCli(['explain', 'MM099']);
   assert.equal(bad.code, 2);
 });
+
+test('the seed reply: MM002 on the quoted + line and MM001 on the define, compiler-style', async () => {
+  const r = await runCli(['check', 'test-fixtures/examples/prot-dontcopy-reply.eml']);
+  assert.equal(r.code, 1);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 2, r.stdout);
+  assert.match(lines[0]!, /^test-fixtures\/examples\/prot-dontcopy-reply\.eml:26:8: warning MM001 PROT_DONTCOPY \(0x04000000, bit 26\)/);
+  assert.match(lines[1]!, /^test-fixtures\/examples\/prot-dontcopy-reply\.eml:56:21: error MM002 .*VM_DONTCOPY \(0x00020000, bit 17\)/);
+  assert.match(r.stderr, /kernel v2\.6\.13 \(auto: .*\), arch all/);
+  const explicit = await runCli(['check', '--kernel', 'v6.12', '--arch', 'x86', 'test-fixtures/examples/prot-dontcopy-reply.eml']);
+  assert.match(explicit.stderr, /kernel v6\.12 \(requested\), arch x86/);
+});

@@ -7,6 +7,7 @@ import { makeFinding, listText, type RuleContext, type Range } from './context';
 import { anchorHook } from './anchor';
 import type { DefineChange } from '../c/index';
 import { bitsOf, formatFlag } from '../kernel/index';
+import { isBitNumberName } from './flag-names';
 
 const meta = {
   id: 'MM003',
@@ -89,7 +90,7 @@ function pairingDefines(ctx: RuleContext): Finding[] {
   for (const d of changes) {
     const value = (d.afterValue as { ok: true; value: bigint }).value;
     const at = defineRange(d);
-    if (!at || pairNames.has(d.name)) continue;
+    if (!at || pairNames.has(d.name) || isBitNumberName(d.name)) continue;
     if (value === 0n || value > 0xffn || base.get(d.name) === value) continue;
     // A name for an existing bit (an alias such as VM_ACCESS_FLAGS) is not a new bit.
     const isAlias = /^\s*\(?\s*VM_\w+(\s*\|\s*VM_\w+)*\s*\)?\s*$/.test(d.after?.body ?? '');

@@ -5,6 +5,7 @@
 import type { Rule, Finding, RelatedLocation } from './types';
 import { makeFinding, listText, type RuleContext, type Range } from './context';
 import { defineLocation } from './define-lines';
+import { isBitNumberName } from './flag-names';
 import { bitsOf, flagDefinitions, formatFlag } from '../kernel/index';
 import type { DefineChange } from '../c/index';
 
@@ -71,12 +72,13 @@ export const mm005: Rule = {
     for (const d of defs) {
       const value = (d.afterValue as { ok: true; value: bigint }).value;
       if (bitsOf(value).length !== 1) continue; // masks and VM_NONE are not flags
+      if (isBitNumberName(d.name)) continue; // VM_HIGH_ARCH_BIT_0 = 32 is a bit number
       if (base.get(d.name) === value) continue; // unchanged meaning (a moved define)
       if (isAliasBody(d.after!.body)) continue;
       const at = rangeOf(d);
       // Collisions with the era's flags as the patch leaves them, and with other new defines.
       const others = [...patched.entries()].filter(
-        ([n, v]) => n !== d.name && n.startsWith('VM_') && !composite.has(n) && v === value && bitsOf(v).length === 1 && (base.has(n) || newNames.has(n)),
+        ([n, v]) => n !== d.name && n.startsWith('VM_') && !composite.has(n) && !isBitNumberName(n) && v === value && bitsOf(v).length === 1 && (base.has(n) || newNames.has(n)),
       );
       const colliding = others.map(([n]) => n).filter((n) => !seen.has(`${n}\u0000${d.name}`));
       const aliasesOfIt = colliding.filter((n) => {

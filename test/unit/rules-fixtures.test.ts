@@ -50,6 +50,7 @@ const SILENT: Record<string, string[]> = {
   'mm003-clean-mask-spelling.patch': ['MM003'],
   'mm004-clean-all-arches.patch': ['MM004'],
   'mm005-clean-high-bit-guarded.patch': ['MM005'],
+  'mm005-clean-bit-numbers.patch': ['MM003', 'MM005'],
   'mm006-clean-calc.patch': ['MM006'],
   'mm007-clean-complete.patch': ['MM007'],
   'mm007-clean-read-lock.patch': ['MM007'],

@@ -239,7 +239,8 @@ async function main() {
   mkdirSync(RESULTS, { recursive: true });
   const port = await freePort();
   const server = await startCodeServer(profile, port);
-  let failed = false;
+  let summary = '0 passed, 1 failed';
+  let failed = true;
   try {
     const { runE2E } = await import('../test/e2e/extension.e2e.mjs');
     const result = await runE2E({
@@ -250,7 +251,7 @@ async function main() {
       log,
     });
     failed = result.failed > 0;
-    console.log(`\n${result.passed} passed, ${result.failed} failed`);
+    summary = `${result.passed} passed, ${result.failed} failed`;
     const extLog = findExtensionLog(profile.userData);
     if (extLog) {
       const text = readFileSync(extLog, 'utf8');
@@ -264,6 +265,8 @@ async function main() {
     server.child.kill('SIGTERM');
   }
   log(`screenshots in ${RESULTS}`);
+  // The plain closing line CI reads.
+  console.log(`\ne2e: ${summary}`);
   process.exit(failed ? 1 : 0);
 }
 

@@ -66,6 +66,10 @@ export const mm004: Rule = {
       }
     }
 
+    // `#define MAP_ANON MAP_ANONYMOUS` is a second name for a value, not a new value.
+    const aliases = new Set(
+      ctx.defineChanges().filter((d) => d.after && /^\(?\s*[A-Z_][A-Z0-9_]*\s*\)?$/.test(d.after.body)).map((d) => d.name),
+    );
     for (const h of uapi) {
       if (h.after?.type !== 'value') continue;
       const value = h.after.value;
@@ -75,9 +79,9 @@ export const mm004: Rule = {
       // Colliding name -> the arches where it collides (and the header it lives in).
       const hits = new Map<string, { arches: ArchId[]; header: string | null; inPatch: boolean }>();
       for (const a of checkArches) {
-        if (!appliesTo(h, a)) continue;
+        if (!appliesTo(h, a) || aliases.has(h.detail)) continue;
         for (const d of index.get(`${a}:${ns}`)?.get(value) ?? []) {
-          if (d.name === h.detail) continue;
+          if (d.name === h.detail || aliases.has(d.name)) continue;
           const e = hits.get(d.name) ?? { arches: [], header: d.header, inPatch: d.inPatch };
           if (!e.arches.includes(a)) e.arches.push(a);
           hits.set(d.name, e);
@@ -105,7 +109,8 @@ export const mm004: Rule = {
           const paths = missing.map((a) => headers.get(a)!.headers[0]!.path);
           out.push(makeFinding(meta,
             `${formatFlag(h.detail, value)} is added to the generic header only: ${listText(missing)} do not include it ` +
-            `(${listText(paths)}), so userspace there has no ${h.detail}; add it to those headers with a value that is free there`,
+            `(${listText(paths)}), so userspace there has no ${h.detail}; add it to those headers ` +
+            (aliases.has(h.detail) ? 'as the same alias' : 'with a value that is free there'),
             anchor.at));
         }
       }

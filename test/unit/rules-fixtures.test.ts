@@ -22,6 +22,8 @@ const FIRES: Record<string, Record<string, number[]>> = {
   'mm004-madv-collides-generic.patch': { MM004: [11, 11] },
   'mm004-map-collides-arch.patch': { MM004: [7] },
   'mm004-missing-standalone-arch.patch': { MM004: [12] },
+  // An alias is not a collision, but it is still missing where the generic header is not included.
+  'mm004-alias.patch': { MM004: [7] },
   'mm005-vm-collides.patch': { MM005: [7] },
   'mm005-vm-high-bit-unguarded.patch': { MM005: [7] },
   'mm006-prot-in-vm-flags.patch': { MM006: [8] },
@@ -118,3 +120,11 @@ for (const [fixture, expected] of Object.entries(RELATED)) {
     }
   });
 }
+
+test('MM004: an alias of an existing value is not reported as a collision', async () => {
+  const report = await checkFixture(`${DIR}/mm004-alias.patch`);
+  const f = byRule(report, 'MM004');
+  assert.equal(f.length, 1);
+  assert.doesNotMatch(f[0]!.message, /collides/);
+  assert.match(f[0]!.message, /as the same alias/);
+});

@@ -10,6 +10,7 @@ import type { ExtensionSettings } from './settings';
 import { checkOptions } from './settings';
 import { isPatchDocument } from './patch-documents';
 import { toRange } from './vscode-types';
+import { AnalysisScheduler } from './analysis-scheduler';
 import type { Scenario } from '../scenarios/index';
 
 /** What the controller needs from the engine: the in-process Engine or the worker client. */
@@ -34,14 +35,11 @@ export interface SimulationRequest {
   replay?: boolean;
 }
 
-interface Pending {
-  timer: ReturnType<typeof setTimeout> | null;
-  generation: number;
-}
-
 export class DocumentController implements vscode.Disposable {
   private readonly analyses = new Map<string, DocumentAnalysis>();
-  private readonly pending = new Map<string, Pending>();
+  private readonly docs = new Map<string, vscode.TextDocument>();
+  private readonly scheduler = new AnalysisScheduler<string>((key, generation) => this.runFor(key, generation));
+  private readonly requests = new Map<string, SimulationRequest | undefined>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   /** Fires after a document's analysis (diagnostics, then simulation) was updated. */
   readonly onDidAnalyse = this.changed.event;
@@ -63,41 +61,36 @@ export class DocumentController implements vscode.Disposable {
   schedule(doc: vscode.TextDocument, delay = this.settings().debounceMs): void {
     if (this.disposed || !isPatchDocument(doc)) return;
     const key = doc.uri.toString();
-    const p = this.pending.get(key) ?? { timer: null, generation: 0 };
-    if (p.timer) clearTimeout(p.timer);
-    p.generation++;
-    const generation = p.generation;
-    p.timer = setTimeout(() => {
-      p.timer = null;
-      void this.run(doc, generation);
-    }, delay);
-    this.pending.set(key, p);
+    this.docs.set(key, doc);
+    this.requests.set(key, undefined);
+    this.scheduler.schedule(key, delay);
   }
 
   /** Runs now and resolves when diagnostics are published (commands use this). */
   async analyseNow(doc: vscode.TextDocument, simulation?: SimulationRequest): Promise<DocumentAnalysis | undefined> {
     const key = doc.uri.toString();
-    const p = this.pending.get(key) ?? { timer: null, generation: 0 };
-    if (p.timer) clearTimeout(p.timer);
-    p.timer = null;
-    p.generation++;
-    this.pending.set(key, p);
-    await this.run(doc, p.generation, simulation);
+    this.docs.set(key, doc);
+    this.requests.set(key, simulation);
+    await this.scheduler.now(key);
     return this.analyses.get(key);
   }
 
   forget(uri: vscode.Uri): void {
     const key = uri.toString();
-    const p = this.pending.get(key);
-    if (p?.timer) clearTimeout(p.timer);
-    if (p) p.generation++;
-    this.pending.delete(key);
+    this.scheduler.forget(key);
+    this.docs.delete(key);
+    this.requests.delete(key);
     this.analyses.delete(key);
     this.diagnostics.delete(uri);
   }
 
   private isCurrent(doc: vscode.TextDocument, generation: number, version: number): boolean {
-    return !this.disposed && this.pending.get(doc.uri.toString())?.generation === generation && doc.version === version && !doc.isClosed;
+    return !this.disposed && this.scheduler.isCurrent(doc.uri.toString(), generation) && doc.version === version && !doc.isClosed;
+  }
+
+  private async runFor(key: string, generation: number): Promise<void> {
+    const doc = this.docs.get(key);
+    if (doc) await this.run(doc, generation, this.requests.get(key));
   }
 
   private async run(doc: vscode.TextDocument, generation: number, request?: SimulationRequest): Promise<void> {
@@ -148,8 +141,8 @@ export class DocumentController implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
-    for (const p of this.pending.values()) if (p.timer) clearTimeout(p.timer);
-    this.pending.clear();
+    this.scheduler.dispose();
+    this.docs.clear();
     this.changed.dispose();
   }
 }

@@ -15,6 +15,9 @@ import {
   type CFragment, type EvalEnv, type MacroDefinition, type Side, type SymValue,
 } from '../c/index';
 
+/** Calls that evaluate to their one argument. */
+const VALUE_PRESERVING_CALLS = new Set(['likely', 'unlikely', 'READ_ONCE', 'ACCESS_ONCE']);
+
 /** The canonical name of "the VMA's flags" (mpnt->vm_flags, tmp->vm_flags, vma->vm_flags). */
 export const VMA_FLAGS = 'vma->vm_flags';
 
@@ -124,6 +127,8 @@ export class SideEnv {
   }
 
   private inline(name: string, args: SymValue[], fragment: CFragment): SymValue | undefined {
+    // Branch hints and once-reads give back their argument: `if (unlikely(X))` tests X.
+    if (VALUE_PRESERVING_CALLS.has(name) && args.length === 1 && !this.helpers.has(name)) return args[0];
     const h = this.helpers.get(name);
     if (!h || h.params.length !== args.length || this.depth > 8) return undefined;
     this.depth++;

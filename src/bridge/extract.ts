@@ -19,7 +19,7 @@ import { collectForkFacts, pinnedCopyCalls } from './hooks/fork';
 import { collectDriverFacts } from './hooks/driver';
 import { changedLinesOf } from './hooks/common';
 import { templateFacts } from './hooks/templates';
-import { summarize } from './describe';
+import { summarize, type PatchNames } from './describe';
 import { archOfPath } from './arch';
 import { isMmapFunction } from './apply';
 import type { ExtractOptions, HookChange, HookValue } from './types';
@@ -127,7 +127,7 @@ function changeLines(p: Pending, defineLines: Map<string, number[]>): number[] {
   return uniqueSorted(lines);
 }
 
-function uapiChanges(defines: DefineChange[], era: EraId, arch: ArchId): HookChange[] {
+function uapiChanges(defines: DefineChange[], era: EraId, arch: ArchId, names: PatchNames): HookChange[] {
   type Entry = { before: DefineChange | null; after: DefineChange | null };
   const groups = new Map<string, Entry>();
   for (const d of defines) {
@@ -160,7 +160,7 @@ function uapiChanges(defines: DefineChange[], era: EraId, arch: ArchId): HookCha
       lines: uniqueSorted(lines), file: d.path, function: null, patch: d.patchIndex,
       ...(harch ? { arch: harch as ArchId } : {}),
     };
-    out.push({ ...change, summary: summarize(change, era, arch) });
+    out.push({ ...change, summary: summarize(change, era, arch, names) });
   }
   return out;
 }
@@ -183,6 +183,11 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
     defines = collectDefineChanges(patchSet, { lookup });
   } catch {
     defines = [];
+  }
+  // Names the patch defines (a new VM_WIPEONFORK), so summaries can name their bits.
+  const patchNames = new Map<string, bigint>();
+  for (const d of defines) {
+    if ((d.status === 'added' || d.status === 'changed') && d.afterValue?.ok && !model.symbols.has(d.name)) patchNames.set(d.name, d.afterValue.value);
   }
   const defineLines = new Map<string, number[]>();
   for (const d of defines) {
@@ -264,12 +269,16 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
       hook: 'fork-policy', detail: 'copyPinnedAnon', before: { type: 'flag', value: preCount > 0 }, after: { type: 'flag', value: postCount > 0 },
       lines, file: where.sf.path, function: where.sf.fragment.functionName, patch: where.sf.patch,
     };
-    pinnedChanges.push({ ...c, summary: summarize(c, era, arch) });
+    pinnedChanges.push({ ...c, summary: summarize(c, era, arch, patchNames) });
   }
 
   const changes: HookChange[] = [];
   for (const p of pending) {
-    if (sameHookValue(p.before, p.after)) continue;
+    // Unmodelled conditions compare by evaluated value (a respelling is no change) and are
+    // shown as the source spells them.
+    const umChanged = (p.pre?.unmodelled ?? []).join('\n') !== (p.post?.unmodelled ?? []).join('\n');
+    const um = { before: p.pre?.unmodelledText ?? [], after: p.post?.unmodelledText ?? [] };
+    if (sameHookValue(p.before, p.after) && !umChanged) continue;
     const f = (p.post ?? p.pre)!;
     const assumed = [...new Set([...(envs.pre.assumedZero), ...(envs.post.assumedZero)])];
     const fileArch = archOfPath(f.file);
@@ -278,10 +287,11 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
       file: f.file, function: f.function, patch: f.patch,
       ...(fileArch && fileArch !== 'generic' ? { arch: fileArch } : {}),
       ...(assumed.length && (p.hook === 'mprotect-kept') ? { assumedZero: assumed } : {}),
+      ...(umChanged ? { unmodelled: um } : {}),
     };
-    changes.push({ ...c, summary: summarize(c, era, arch) });
+    changes.push({ ...c, summary: summarize(c, era, arch, patchNames) });
   }
-  changes.push(...uapiChanges(defines, era, arch), ...pinnedChanges);
+  changes.push(...uapiChanges(defines, era, arch, patchNames), ...pinnedChanges);
   return changes.sort((a, b) => a.patch - b.patch || (a.lines[0] ?? 0) - (b.lines[0] ?? 0) || a.hook.localeCompare(b.hook) || a.detail.localeCompare(b.detail));
 }
 

@@ -23,6 +23,11 @@ export interface Fact {
   patch: number;
   /** Macros from the patch the fact's expressions used (their define lines matter too). */
   macros?: string[];
+  /** Conditions of this hook the model cannot hold (printed); the value keeps the base
+   *  kernel's behaviour for the flags they test. A change in them is reported, not applied. */
+  unmodelled?: string[];
+  /** The same conditions as the source spells them (for people). */
+  unmodelledText?: string[];
 }
 
 export function factKey(f: Pick<Fact, 'hook' | 'detail' | 'scope' | 'patch'>): string {

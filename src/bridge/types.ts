@@ -73,6 +73,10 @@ export interface HookChange {
   arch?: ArchId | 'generic';
   /** Names the evaluator could not resolve and took as 0 (a VM_ flag this era/arch lacks). */
   assumedZero?: string[];
+  /** Conditions the model cannot express (a fork skip test such as `(flags & (A|B)) == A`):
+   *  before/after keep the base kernel's behaviour for what they test, so this part of the
+   *  change is reported but not simulated. */
+  unmodelled?: { before: string[]; after: string[] };
 }
 
 export interface ExtractOptions {

@@ -52,3 +52,55 @@ test('a PROT check in do_mmap does not change what mprotect accepts; a translate
   const check = applyHookChanges(base, [{ ...mmapCheck, function: 'sys_mprotect', file: 'mm/mprotect.c' }]);
   assert.equal(check.mprotectProtValid, 0x2fn);
 });
+
+test('refactors give no hook change: unlikely() around the skip test, the DOFORK test in a helper, vm_flags_set split in two, reordered masks and terms', () => {
+  for (const [file, era] of [
+    ['same-fork-skip-unlikely.patch', 'v6.12'], ['same-madvise-guard-helper.patch', 'v6.12'], ['same-driver-vm-flags-set.patch', 'v6.12'],
+    ['same-mprotect-reordered.patch', 'v6.12'], ['same-prot-translation-reordered.patch', 'v2.6.13'],
+  ] as const) {
+    assert.deepEqual(changesOf(file, era).map((c) => c.summary), [], file);
+  }
+});
+
+test('a skip test the model cannot hold is reported with its source text and not simulated', async () => {
+  const text = fx('fork-skip-condition-unmodelled.patch');
+  const r = await simulatePatch(text, { kernel: 'v6.12' });
+  assert.equal(r.hookChanges.length, 1);
+  const h = r.hookChanges[0]!;
+  assert.equal(h.detail, 'skipFlags');
+  assert.deepEqual(h.unmodelled?.after, ['(mpnt->vm_flags & (VM_DONTCOPY | VM_PFNMAP)) == VM_DONTCOPY']);
+  assert.match(h.summary, /not expressible in the model/);
+  assert.deepEqual(h.lines, [lineOf(text, '-', 'if ('), lineOf(text, '+', 'if (')]);
+  // The flags it tests keep the base kernel's skip: no consequence is invented.
+  assert.deepEqual(r.consequences, []);
+});
+
+test('a window that cuts the unchanged VM_ACCOUNT test short does not count it as a skip test (2.6.13)', () => {
+  const ch = changesOf('fork-skip-removed-2613.patch', 'v2.6.13');
+  assert.equal(ch.length, 1);
+  assert.equal(ch[0]!.summary, 'fork no longer skips VMAs with VM_DONTCOPY: the child gets them');
+  const vm = kernelModel('v2.6.13').symbols;
+  assert.deepEqual(ch[0]!.before, { type: 'mask', value: vm.get('VM_DONTCOPY') });
+});
+
+test('MADV_WIPEONFORK added to 2.6.16: the madvise_vma case makes it valid though the window hides the default', async () => {
+  const text = fx('madv-wipeonfork-2616.patch');
+  const r = await simulatePatch(text, { kernel: 'v2.6.16' });
+  const valid = r.hookChanges.findIndex((h) => h.hook === 'madvise-validity' && h.detail === 'MADV_WIPEONFORK');
+  assert.ok(valid >= 0, r.hookChanges.map((h) => h.summary).join('\n'));
+  // The added label in madvise_vma (the second hunk of mm/madvise.c adds one too).
+  const labels = text.split('\n').map((l, i) => (l.startsWith('+') && l.includes('case MADV_WIPEONFORK:') ? i + 1 : 0)).filter(Boolean);
+  assert.deepEqual(r.hookChanges[valid]!.lines, [labels[1]]);
+  // The patch's own VM_WIPEONFORK is named in the summaries.
+  const wipe = r.hookChanges.find((h) => h.detail === 'wipeFlags');
+  assert.equal(wipe?.summary, 'fork now gives the child an empty copy of VMAs with VM_WIPEONFORK');
+  const gen = r.consequences.find((c) => c.scenario === 'generated-madv-wipeonfork-madvise');
+  assert.ok(gen, r.consequences.map((c) => c.scenario).join(','));
+});
+
+test('summaries say what a change adds and takes away', () => {
+  const dofork = changesOf('../madvise-modern-guard-removed.patch', 'v6.12').find((c) => c.detail === 'MADV_DOFORK');
+  assert.equal(dofork?.summary, 'madvise(MADV_DOFORK) no longer fails with EINVAL on VM_IO VMAs');
+  const drv = changesOf('../driver-dontcopy-removed.patch', 'v2.6.13').find((c) => c.hook === 'driver-mmap');
+  assert.match(drv!.summary, /no longer sets VM_DONTCOPY on the doorbell VMA$/);
+});

@@ -5,7 +5,7 @@
 // (a call to copy_present_page). The last is counted over the whole patch (see
 // countPinnedCopies) so code moved between functions is not mistaken for a change.
 import type { Node } from 'web-tree-sitter';
-import { bitwiseForm, findCalls, MASK64, type SymValue } from '../../c/index';
+import { atomsOf, bitwiseForm, descendants, findCalls, MASK64, printValue, type CFragment, type SymValue } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
 import { changedLinesOf, functionScopes, linesOf, macrosUsed, ownNodes } from './common';
@@ -37,18 +37,40 @@ export function collectForkFacts(sf: SideFragment, env: SideEnv): Fact[] {
     // before it shows its end, and is not the commit-charge test that bails out with goto).
     let skip = 0n;
     const skipNodes: Node[] = [];
+    const unmodelled: string[] = [];
+    const unmodelledText: string[] = [];
     for (const stmt of ownNodes(scope, fragment, 'if_statement')) {
       const cond = stmt.childForFieldName('condition');
       const body = stmt.childForFieldName('consequence');
       if (!cond || !body) continue;
-      const cut = fragment.isSyntheticIndex(Math.max(body.startIndex, body.endIndex - 1));
-      if (!containsType(body, 'continue_statement') && !(cut && !containsType(body, 'goto_statement'))) continue;
-      const m = flagMask(env.evaluate(cond, fragment));
-      if (m === null) continue;
+      const value = env.evaluate(cond, fragment);
+      const m = flagMask(value);
+      const continues = containsType(body, 'continue_statement');
+      if (!continues) {
+        // A body the window cuts before its end may be the skip test (its `continue` out of
+        // view) or another flag test (2.6's VM_ACCOUNT charge, which bails out with goto
+        // further down): it is taken as the skip when it tests a flag the base kernel skips
+        // on, or when the patch edits the test itself (an unchanged VM_ACCOUNT test is not).
+        const cut = fragment.isSyntheticIndex(Math.max(body.startIndex, body.endIndex - 1));
+        if (!cut || containsType(body, 'goto_statement')) continue;
+        const edited = changedLinesOf(fragment, [cond]).length > 0;
+        const known = m === null ? (mentionedBits(cond, env, fragment) & env.model.fork.skipFlags) !== 0n : m !== 0n && (m & ~env.model.fork.skipFlags) === 0n;
+        if (!known && !edited) continue;
+      }
+      if (m === null) {
+        // A skip test the model cannot hold ("DONTCOPY but not PFNMAP"): reported, and the
+        // flags it tests keep the base kernel's skip (the model stays as it was for them).
+        if (!dependsOnVmaFlags(value)) continue;
+        unmodelled.push(printValue(value));
+        unmodelledText.push(cond.text.replace(/\s+/g, ' ').replace(/^\((.*)\)$/, '$1'));
+        skip |= mentionedBits(cond, env, fragment) & env.model.fork.skipFlags;
+        skipNodes.push(cond);
+        continue;
+      }
       skip |= m;
       skipNodes.push(cond);
     }
-    if (skipNodes.length) facts.push(mk(sf, fn, 'skipFlags', skip, skipNodes, env));
+    if (skipNodes.length) facts.push({ ...mk(sf, fn, 'skipFlags', skip, skipNodes, env), ...(unmodelled.length ? { unmodelled, unmodelledText } : {}) });
     // Page tables not copied.
     for (const call of findCalls(scope.node, 'copy_page_range')) {
       let wipe = 0n;
@@ -91,6 +113,20 @@ export function collectForkFacts(sf: SideFragment, env: SideEnv): Fact[] {
     if (clearNodes.length) facts.push(mk(sf, fn, 'childClear', childClear, clearNodes, env));
   }
   return facts;
+}
+
+function dependsOnVmaFlags(v: SymValue): boolean {
+  return atomsOf(v).has(VMA_FLAGS);
+}
+
+/** VM bits named in a condition (each identifier that evaluates to a constant). */
+function mentionedBits(cond: Node, env: SideEnv, fragment: CFragment): bigint {
+  let out = 0n;
+  for (const id of descendants(cond, 'identifier')) {
+    const v = env.evaluate(id, fragment);
+    if (v.kind === 'const') out |= v.value;
+  }
+  return out & MASK64;
 }
 
 function enclosing(n: Node): Node {

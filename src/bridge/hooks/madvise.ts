@@ -51,7 +51,9 @@ export function collectMadviseFacts(sf: SideFragment, env: SideEnv): Fact[] {
       // A dispatch switch is a validity check when its default fails with an errno
       // (2.6.16 madvise_vma); madvise_need_mmap_write's default `return 1` is not.
       const dflt = sw.groups.findIndex((g) => g.labelTexts.includes('default'));
-      const hasDefault = dflt >= 0 && walkPath(pathStatements(sw.groups, dflt), env, fragment, atom(VMA_FLAGS)).errno;
+      const hasDefault = dflt >= 0
+        ? walkPath(pathStatements(sw.groups, dflt), env, fragment, atom(VMA_FLAGS)).errno
+        : dispatchDefaultRejects(fn, env);
       const initial = initialNewFlags(scope.node, sw.node, env, fragment);
       sw.groups.forEach((group, gi) => {
         const path = pathStatements(sw.groups, gi);
@@ -107,6 +109,13 @@ export function collectMadviseFacts(sf: SideFragment, env: SideEnv): Fact[] {
     }
   }
   return facts;
+}
+
+/** The 2.6 madvise_vma() dispatch switch ends in `default: error = -EINVAL`: when the window
+ *  stops before that default, the base kernel's (which the window does not show) decides. In
+ *  later eras the dispatch default hands the advice on and madvise_behavior_valid() decides. */
+function dispatchDefaultRejects(fn: string, env: SideEnv): boolean {
+  return fn === 'madvise_vma' && (env.era === 'v2.6.13' || env.era === 'v2.6.16');
 }
 
 function uniq(xs: number[]): number[] {

@@ -116,12 +116,11 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
     const pos = positionAt(s, textStart);
     const hl: HunkLine = { kind, text, line: pos.line, column: pos.column };
     if (markerMissing) hl.markerMissing = true;
-    if (s.encoding) {
-      hl.encoding = s.encoding;
-      if (s.lineMap && s.columnMap) {
-        hl.lineMap = s.lineMap.slice(textStart);
-        hl.columnMap = s.columnMap.slice(textStart);
-      }
+    if (s.encoding) hl.encoding = s.encoding;
+    // Quoted-printable lines and lines joined from format=flowed soft breaks map char by char.
+    if (s.lineMap && s.columnMap) {
+      hl.lineMap = s.lineMap.slice(textStart);
+      hl.columnMap = s.columnMap.slice(textStart);
     }
     return hl;
   };
@@ -223,6 +222,21 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
     return (t[0] === '+' || t[0] === '-') && t.length > 0;
   };
 
+  /**
+   * The line after a hunk header is the rest of that header, wrapped by a mail client at a
+   * space: at the header's depth, not a diff line, and not blank. Unquoted, such a line could
+   * not start the hunk anyway. Quoted, it could be a context line whose marker the quoting ate;
+   * those are code inside the function the header names, so they start with a tab (or are a
+   * brace, a preprocessor line or a label), and the header of a wrapped one is long.
+   */
+  const isWrappedHeaderTail = (header: SourceLine, next: SourceLine, j: number): boolean => {
+    const t = next.text;
+    if (next.depth !== header.depth || t.trim() === '' || /^[-+ \t\\@]/.test(t) || startsDiffStructure(next, j)) return false;
+    if (next.depth === 0) return true;
+    const headerWidth = positionAt(header, header.text.length).column - 1;
+    return headerWidth >= 60 && !/^(?:[#{}]|\/\*|[A-Za-z_]\w*:\s*$)/.test(t) && !SNIP.test(t);
+  };
+
   for (let i = 0; i < lines.length; i++) {
     const s = lines[i];
     const t = s.text;
@@ -290,7 +304,11 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
       if (!(file && inRun && !file.isBinary)) {
         file = newFile(s, null, null);
       }
-      const header = hh[5].startsWith(' ') ? hh[5].slice(1) : hh[5];
+      let header = hh[5].startsWith(' ') ? hh[5].slice(1) : hh[5];
+      if (header && i + 1 < lines.length && isWrappedHeaderTail(s, lines[i + 1], i + 1)) {
+        header = header.trimEnd() + ' ' + lines[i + 1].text.trim();
+        i++;
+      }
       const pos = positionAt(s, 0);
       const hunk: Hunk = {
         oldStart: Number(hh[1]),

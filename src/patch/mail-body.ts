@@ -34,14 +34,65 @@ export function bodyLines(
   const charset = ct.params.get('charset') ?? null;
   // format=flowed (RFC 3676) space-stuffs unquoted lines that start with a space: a context
   // line ` foo` arrives as `  foo`. (Quoted lines need nothing: the stuffing space after the
-  // last `>` is taken with the quote mark.) Soft line breaks are not joined: a patch in a
-  // flowed mail has already lost its trailing spaces, and joining would merge diff lines.
+  // last `>` is taken with the quote mark.) A line ending in a space is a soft line break: the
+  // client wrapped a long line there, and it is joined with the next (see joinFlowed).
   const flowed = (ct.params.get('format') ?? '').toLowerCase() === 'flowed';
-  if (cte === 'quoted-printable') return decodedToSource(decodeQuotedPrintable(raw.slice(start, end), charset, problems), flowed);
-  if (cte === 'base64') return decodedToSource(decodeBase64(raw.slice(start, end), charset, problems), flowed);
-  const out: SourceLine[] = new Array(Math.max(0, end - start));
-  for (let i = start; i < end; i++) out[i - start] = plainSourceLine(raw[i], envelope, flowed);
+  const delsp = (ct.params.get('delsp') ?? '').toLowerCase() === 'yes';
+  let lines: SourceLine[];
+  if (cte === 'quoted-printable') lines = decodedToSource(decodeQuotedPrintable(raw.slice(start, end), charset, problems), flowed);
+  else if (cte === 'base64') lines = decodedToSource(decodeBase64(raw.slice(start, end), charset, problems), flowed);
+  else {
+    lines = new Array(Math.max(0, end - start));
+    for (let i = start; i < end; i++) lines[i - start] = plainSourceLine(raw[i], envelope, flowed);
+  }
+  return flowed ? joinFlowed(lines, delsp) : lines;
+}
+
+/**
+ * RFC 3676 soft line breaks: a line that ends in a space continues on the next line at the same
+ * quote depth (with DelSp=yes that space is the sender's and goes). Two exceptions keep
+ * patches whole: the `-- ` signature separator (the RFC's own), and a line of spaces only,
+ * which in a patch is an empty context line (` `, stuffed to `  `), not a wrapped one. The
+ * joined line maps every char back to its raw line and column (lineMap/columnMap).
+ */
+export function joinFlowed(lines: SourceLine[], delsp: boolean): SourceLine[] {
+  const out: SourceLine[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    let s = lines[i];
+    while (i + 1 < lines.length && isSoftBreak(s) && lines[i + 1].depth === s.depth) {
+      s = joinTwo(s, lines[i + 1], delsp);
+      i++;
+    }
+    out.push(s);
+  }
   return out;
+}
+
+function isSoftBreak(s: SourceLine): boolean {
+  const t = s.text;
+  return t.length > 0 && t.charCodeAt(t.length - 1) === 32 && t !== '-- ' && !/^ +$/.test(t);
+}
+
+function joinTwo(a: SourceLine, b: SourceLine, delsp: boolean): SourceLine {
+  const keep = delsp ? a.text.length - 1 : a.text.length;
+  const text = a.text.slice(0, keep) + b.text;
+  const encoding = a.encoding ?? b.encoding;
+  if (encoding === 'base64') return { text, depth: a.depth, line: a.line, column: 1, encoding };
+  const lineMap: number[] = new Array(text.length);
+  const columnMap: number[] = new Array(text.length);
+  for (let i = 0; i < keep; i++) {
+    const p = positionAt(a, i);
+    lineMap[i] = p.line;
+    columnMap[i] = p.column;
+  }
+  for (let i = 0; i < b.text.length; i++) {
+    const p = positionAt(b, i);
+    lineMap[keep + i] = p.line;
+    columnMap[keep + i] = p.column;
+  }
+  const joined: SourceLine = { text, depth: a.depth, line: a.line, column: a.column, lineMap, columnMap };
+  if (encoding) joined.encoding = encoding;
+  return joined;
 }
 
 export function plainSourceLine(r: RawLine, envelope: boolean, flowed = false): SourceLine {

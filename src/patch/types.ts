@@ -20,8 +20,9 @@ export interface HunkLine {
   markerMissing?: boolean;
   /** The line came out of a transfer encoding. */
   encoding?: 'quoted-printable' | 'base64';
-  /** quoted-printable only: document line and column of every char of `text` (escapes and soft
-   *  line breaks make the mapping non-linear). Use `positionInLine` from src/patch/index. */
+  /** Quoted-printable lines and lines joined from format=flowed soft breaks: document line and
+   *  column of every char of `text` (escapes and soft line breaks make the mapping non-linear).
+   *  Use `positionInLine` from src/patch/index. */
   lineMap?: number[];
   columnMap?: number[];
 }

@@ -38,7 +38,14 @@ export function assertPositions(text: string, set: PatchSet): number {
           const dl = lines[l.line - 1];
           assert.ok(dl !== undefined, `hunk line at ${l.line} outside the document (${n} lines)`);
           assert.ok(l.column >= 1 && l.column <= dl.length + 1, `column ${l.column} outside line ${l.line} (length ${dl.length})`);
-          if (!l.encoding) {
+          if (!l.encoding && l.lineMap && l.columnMap) {
+            // A line joined from several raw lines (format=flowed): every char maps to its own place.
+            for (let i = 0; i < l.text.length; i++) {
+              const at: string = lines[l.lineMap[i] - 1] ?? '';
+              assert.equal(at[l.columnMap[i] - 1], l.text[i], `char ${i} of ${JSON.stringify(l.text)} at ${l.lineMap[i]}:${l.columnMap[i]}`);
+            }
+            checked++;
+          } else if (!l.encoding) {
             assert.ok(
               dl.slice(l.column - 1).startsWith(l.text),
               `line ${l.line}:${l.column} is ${JSON.stringify(dl.slice(l.column - 1))}, claimed ${JSON.stringify(l.text)}`,

@@ -1,7 +1,7 @@
 // Subjects, function names from hunk headers, encoded words, mailbox splitting edge cases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { functionNameOf, parseSubject, readDocument } from '../../src/patch/index';
+import { functionNameOf, parseSubject, positionInLine, readDocument } from '../../src/patch/index';
 import { decodeEncodedWords } from '../../src/patch/mail';
 import { assertPositions } from './patch-helpers';
 
@@ -166,4 +166,84 @@ test('a hunk that lost its last context line ends at the signature, not in it', 
   const set = readDocument(text);
   assert.deepEqual(set.patches[0].files[0].hunks[0].lines.map((l) => l.kind + l.text), [' a', '-b', '+c']);
   assert.deepEqual(set.problems.map((p) => p.code), ['hunk-short']);
+});
+
+test('format=flowed: soft line breaks are joined (DelSp=no and yes), positions follow each part', () => {
+  const head = (delsp: string) => ['From: A <a@example.org>', 'Subject: [PATCH] x', `Content-Type: text/plain; charset=utf-8; format=flowed${delsp}`, ''];
+  const body = [
+    '--- a/mm/mprotect.c', '+++ b/mm/mprotect.c', '@@ -1,4 +1,4 @@ f(',
+    '  int a;',
+    '-\tnewflags = prot | (vma->vm_flags & ~(VM_READ | VM_WRITE | ', 'VM_EXEC));',
+    '+\tnewflags = prot | (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC | ', 'VM_DONTCOPY));',
+    '  ', // an empty context line, space-stuffed: a line of spaces is not a soft break
+    '  return 0;', '-- ', '2.43.0', '',
+  ];
+  const text = [...head(''), ...body].join('\n');
+  const set = readDocument(text);
+  assert.deepEqual(set.problems, []);
+  const h = set.patches[0].files[0].hunks[0];
+  assert.deepEqual(h.lines.map((l) => l.kind + l.text), [
+    ' int a;',
+    '-\tnewflags = prot | (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC));',
+    '+\tnewflags = prot | (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC | VM_DONTCOPY));',
+    ' ', ' return 0;',
+  ]);
+  const minus = h.lines[1];
+  assert.deepEqual([minus.line, minus.column], [9, 2]);
+  // `VM_EXEC` starts the next raw line.
+  const at = minus.text.indexOf('VM_EXEC');
+  assert.deepEqual(positionInLine(minus, at), { line: 10, column: 1 });
+  assertPositions(text, set);
+
+  // DelSp=yes: the space before the break was added by the sender and goes.
+  const split = [...head('; delsp=yes'), '--- a/x.c', '+++ b/x.c', '@@ -1 +1 @@', '-a = VM_WR ', 'ITE;', '+a = 0;', ''].join('\n');
+  const d = readDocument(split);
+  assert.deepEqual(d.problems, []);
+  assert.deepEqual(d.patches[0].files[0].hunks[0].lines.map((l) => l.kind + l.text), ['-a = VM_WRITE;', '+a = 0;']);
+  assertPositions(split, d);
+
+  // Quoted in a flowed reply: the continuation carries the same quote marks.
+  const reply = [...head(''), 'Jane wrote:', '> @@ -1 +1 @@ f(', '> -a = b | ', '> c;', '> +a = b;', '', 'Why?', ''].join('\n');
+  const q = readDocument(reply);
+  assert.deepEqual(q.problems, []);
+  assert.deepEqual(q.patches[0].files[0].hunks[0].lines.map((l) => l.kind + l.text), ['-a = b | c;', '+a = b;']);
+  assertPositions(reply, q);
+});
+
+test('a hunk header wrapped by the mail client is joined again (unquoted and quoted)', () => {
+  const text = [
+    '--- a/mm/madvise.c', '+++ b/mm/madvise.c',
+    '@@ -100,3 +100,3 @@ static long madvise_behavior(struct',
+    'vm_area_struct *vma,',
+    ' \tswitch (behavior) {', '-\tcase MADV_NORMAL:', '+\tcase MADV_DONTFORK:', ' \t\tbreak;', '',
+  ].join('\n');
+  const set = readDocument(text);
+  assert.deepEqual(set.problems, []);
+  const h = set.patches[0].files[0].hunks[0];
+  assert.equal(h.header, 'static long madvise_behavior(struct vm_area_struct *vma,');
+  assert.equal(h.functionName, 'madvise_behavior');
+  assert.equal(h.lines.length, 4);
+  assertPositions(text, set);
+
+  const quoted = [
+    'On Tue, Jane wrote:',
+    '> > @@ -230,3 +230,3 @@ asmlinkage long sys_mprotect(unsigned long start,',
+    '> > size_t len, unsigned long prot)',
+    '> >  \t\tnewflags = prot;',
+    '> > -\t\tif (a) {', '> > +\t\tif (b) {',
+    '> > \t\t\terror = -EACCES;', // the quoting ate this context line's space
+    '',
+  ].join('\n');
+  const q = readDocument(quoted);
+  assert.deepEqual(q.problems, []);
+  const qh = q.patches[0].files[0].hunks[0];
+  assert.equal(qh.header, 'asmlinkage long sys_mprotect(unsigned long start, size_t len, unsigned long prot)');
+  assert.equal(qh.functionName, 'sys_mprotect');
+  assert.deepEqual(qh.lines.map((l) => l.kind), [' ', '-', '+', ' ']);
+
+  // A short header followed by a quoted line whose marker the quoting ate is not a wrap.
+  const eaten = ['> @@ -1,2 +1,2 @@ f(', '> x = 1;', '> -a', '> +b', ''].join('\n');
+  const e = readDocument(eaten);
+  assert.deepEqual(e.patches[0].files[0].hunks[0].lines.map((l) => l.kind + l.text), [' x = 1;', '-a', '+b']);
+  assert.equal(e.patches[0].files[0].hunks[0].header, 'f(');
 });

@@ -141,3 +141,53 @@ test('quoted-printable bodies at any soft-break width: same hunks, every char ma
     { seed: SEED, numRuns: 60 },
   );
 });
+
+/** A format=flowed encoder (RFC 3676): space-stuffing, and lines longer than `width` broken
+ *  after a space (DelSp=no) or anywhere with an added space (DelSp=yes). */
+function flow(lines: string[], width: number, delsp: boolean): string[] {
+  const out: string[] = [];
+  for (const orig of lines) {
+    const q = /^(?:> ?)*/.exec(orig)![0].replace(/ $/, '');
+    let rest = orig.slice(q.length);
+    const quoted = q.length > 0;
+    if (quoted) rest = ' ' + rest.replace(/^ /, '');
+    else if (rest.startsWith(' ') || rest.startsWith('From ') || rest.startsWith('>')) rest = ' ' + rest;
+    while (rest.length > width) {
+      // Never break before a `>`: the continuation would read as one more quote level (the
+      // RFC's strict `>>` marks versus the `> > ` mail clients write are not told apart).
+      let cut = delsp ? width : rest.lastIndexOf(' ', width);
+      while (cut > 0 && rest[delsp ? cut : cut + 1] === '>') cut = delsp ? cut - 1 : rest.lastIndexOf(' ', cut - 1);
+      if (cut <= 0 || /^ +$/.test(rest.slice(0, cut + 1))) break;
+      if (!delsp) cut++; // the space stays at the end of the first part
+      const head = rest.slice(0, cut);
+      out.push(q + head + (delsp ? ' ' : ''));
+      rest = (quoted ? ' ' : '') + rest.slice(cut);
+      if (!quoted && (rest.startsWith(' ') || rest.startsWith('>'))) rest = ' ' + rest;
+    }
+    out.push(q + rest);
+  }
+  return out;
+}
+
+test('format=flowed at any wrap width, quoted or not, DelSp either way: same hunks, every char maps back', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 20, max: 90 }), fc.integer({ min: 0, max: 2 }), fc.boolean(), (width, depth, delsp) => {
+      // Trailing blanks cannot survive a flowed mail (they would be soft breaks).
+      const src = DIFF_LINES.map((l) => ('> '.repeat(depth) + l).replace(/(\S) +$/, '$1'));
+      const expected = shape(readDocument(src.join('\n')));
+      const mail =
+        `From: A <a@example.org>\nSubject: [PATCH] x\nContent-Type: text/plain; charset=utf-8; format=flowed${delsp ? '; delsp=yes' : ''}\n\n` +
+        flow(src, width, delsp).join('\n') + '\n';
+      const set = check(mail);
+      assert.deepEqual(shape(set), expected);
+      const lines = docLines(mail);
+      for (const l of set.patches[0].files.flatMap((f) => f.hunks.flatMap((h) => h.lines))) {
+        for (let i = 0; i < l.text.length; i++) {
+          const pos = positionInLine(l, i);
+          assert.equal(lines[pos.line - 1]?.[pos.column - 1], l.text[i], `char ${i} of ${JSON.stringify(l.text)}`);
+        }
+      }
+    }),
+    { seed: SEED, numRuns: 80 },
+  );
+});

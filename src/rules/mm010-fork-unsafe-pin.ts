@@ -48,9 +48,12 @@ function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const post = h.trees.post;
   const model = ctx.model();
+  // Pages released again in the same window were a short-term reference (copy, then drop).
+  const releases = findCalls(post.scope, /^(put_page|release_pages|put_user_pages?|unpin_user_pages?(_dirty_lock)?|folio_put)$/);
   for (const call of findCalls(post.scope, /^(get|pin)_user_pages/)) {
     if (!GUP.test(call.name) && !PIN.test(call.name)) continue;
     if (!isAddedCode(h, call.node)) continue;
+    if (releases.some((r) => r.node.startIndex > call.node.endIndex)) continue;
     const at = nodeRange(post, call.node.childForFieldName('function') ?? call.node);
     if (!at) continue;
     const argText = call.args.map((a) => a.text).join(', ');

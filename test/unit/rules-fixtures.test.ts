@@ -62,6 +62,7 @@ const SILENT: Record<string, string[]> = {
   'mm009-clean-helpers.patch': ['MM009'],
   'mm009-old-era-direct-write.patch': ['MM009'],
   'mm010-clean-pin-longterm.patch': ['MM010'],
+  'mm010-clean-short-term.patch': ['MM010'],
   'mm010-old-gup-with-dontfork.patch': ['MM010'],
 };
 

@@ -76,6 +76,10 @@ export function parseCheckArgs(args: string[]): CheckArgs {
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
+  if (args.includes('-h') || args.includes('--help')) {
+    io.stdout(usage + '\n');
+    return 0;
+  }
   const parsed = parseCheckArgs(args);
   const reports: CheckReport[] = [];
   let unusable = false;

@@ -123,13 +123,27 @@ function signatures(d: Diff): Set<string> {
 
 // ---- describing outcomes ----------------------------------------------------------------
 
-export function callText(s: Step): string {
+/** Prints a numeric advice with its name when the model has one (`MADV_DOFORK`); the
+ *  library spells 10/11 as numbers so the same step runs on 2.6.13, which has no names. */
+export type AdviceNamer = (advice: string) => string;
+const plainAdvice: AdviceNamer = (a) => a;
+
+export function adviceNamer(model: KernelModel): AdviceNamer {
+  return (a) => {
+    if (!/^(0x[0-9a-f]+|\d+)$/i.test(a.trim())) return a;
+    const v = BigInt(a.trim());
+    for (const [n, x] of model.symbols) if (x === v && n.startsWith('MADV_') && model.madvise.get(v)?.name === n) return n;
+    return a;
+  };
+}
+
+export function callText(s: Step, advice: AdviceNamer = plainAdvice): string {
   const at = s.region !== undefined ? (s.page !== undefined ? `${s.region}[${s.page}]` : s.region) : '';
   switch (s.op) {
     case 'mmap': return `${s.proc}: mmap(${s.region}, ${s.pages} pages, ${s.prot}, ${s.flags})`;
     case 'munmap': return `${s.proc}: munmap(${at})`;
     case 'mprotect': return `${s.proc}: mprotect(${at}, ${s.prot})`;
-    case 'madvise': return `${s.proc}: madvise(${at}, ${s.advice})`;
+    case 'madvise': return `${s.proc}: madvise(${at}, ${advice(s.advice ?? '')})`;
     case 'write': return `${s.proc}: write ${at} = ${s.value}`;
     case 'read': return `${s.proc}: read ${at}`;
     case 'fill': return `${s.proc}: fill ${at} with ${s.value}`;
@@ -158,13 +172,13 @@ export function resultText(r: StepResult | undefined): string {
 }
 
 /** `mprotect(PROT_READ|PROT_WRITE)` without the region, for the summary's cause. */
-function shortCall(s: Step): string {
+function shortCall(s: Step, advice: AdviceNamer = plainAdvice): string {
   switch (s.op) {
     case 'mprotect': return `mprotect(${s.prot})`;
-    case 'madvise': return `madvise(${s.advice})`;
+    case 'madvise': return `madvise(${advice(s.advice ?? '')})`;
     case 'mmap': return `mmap(${s.prot}, ${s.flags})`;
     case 'fork': return 'fork()';
-    default: return callText(s).replace(/^\w+: /, '');
+    default: return callText(s, advice).replace(/^\w+: /, '');
   }
 }
 
@@ -204,7 +218,7 @@ interface Judged {
   causeless: boolean;
 }
 
-function judge(entry: Entry, d: Diff, base: Run, patched: Run): Judged {
+function judge(entry: Entry, d: Diff, base: Run, patched: Run, advice: AdviceNamer): Judged {
   const steps = new Map(entry.scenario.steps.map((s) => [s.index, s]));
   const regionText = regionNamer(entry.scenario);
   if (d.error) {
@@ -213,6 +227,10 @@ function judge(entry: Entry, d: Diff, base: Run, patched: Run): Judged {
   }
   const b = base.ok ? new Map(base.result.steps.map((s) => [s.index, s.result])) : new Map();
   const p = patched.ok ? new Map(patched.result.steps.map((s) => [s.index, s.result])) : new Map();
+  // The process that registered a region with the device (its DMA data is meant for it).
+  const ctxOwner = new Map(entry.scenario.steps.filter((s) => s.op === 'ib_open' && s.ctx).map((s) => [s.ctx!, s.proc]));
+  const regOwner = new Map(entry.scenario.steps.filter((s) => s.op === 'ib_reg_mr' && s.region && s.ctx).map((s) => [s.region!, ctxOwner.get(s.ctx!)]));
+  const ownerOf = (region: string | undefined) => (region ? regOwner.get(region) : undefined);
   const dmaValues = (i: number) => new Set(entry.scenario.steps.filter((s) => s.index < i && s.op === 'ib_dma_write').map((s) => s.value));
 
   // The cause: a flag the patched run clears, else the first step that differs.
@@ -222,14 +240,14 @@ function judge(entry: Entry, d: Diff, base: Run, patched: Run): Judged {
   let causeStep: number | undefined;
   if (cleared && (firstStep === undefined || cleared.step <= firstStep)) {
     const s = steps.get(cleared.step);
-    cause = s ? `${shortCall(s)} now clears ${flagOf(cleared.detail)} on ${regionText(s.region)}` : `${flagOf(cleared.detail)} is now cleared`;
+    cause = s ? `${shortCall(s, advice)} now clears ${flagOf(cleared.detail)} on ${regionText(s.region)}` : `${flagOf(cleared.detail)} is now cleared`;
     causeStep = cleared.step;
   } else if (firstStep !== undefined) {
     const s = steps.get(firstStep)!;
     const pr = p.get(firstStep);
     const br = b.get(firstStep);
     const verb = pr?.ok ? (pr.value !== undefined ? `reads ${pr.value}` : 'succeeds') : `fails with ${resultText(pr)}`;
-    cause = `${shortCall(s)}${s.region && !['mprotect', 'madvise', 'mmap'].includes(s.op) ? '' : s.region ? ` on ${regionText(s.region)}` : ''} now ${verb} (was ${resultText(br)})`;
+    cause = `${shortCall(s, advice)}${s.region && !['mprotect', 'madvise', 'mmap'].includes(s.op) ? '' : s.region ? ` on ${regionText(s.region)}` : ''} now ${verb} (was ${resultText(br)})`;
     if (s.op === 'read' || s.op === 'ib_ring_doorbell') cause = `${s.proc}: ${cause}`;
     causeStep = firstStep;
   }
@@ -250,7 +268,17 @@ function judge(entry: Entry, d: Diff, base: Run, patched: Run): Judged {
     const pr = p.get(i);
     if (s.op === 'read' && br?.ok && pr?.ok && br.value !== pr.value) {
       const dma = dmaValues(i);
-      if (dma.has(br.value) && !dma.has(pr.value)) {
+      const owner = ownerOf(s.region);
+      if (owner && s.proc !== owner && dma.has(br.value) && !dma.has(pr.value)) {
+        // Device data in another process's copy was a leak before the patch, not data it owned.
+        improved = true;
+        const t = `${s.proc} no longer sees the device's ${br.value} meant for ${owner} in ${regionText(s.region)} (reads ${pr.value})`;
+        if (!effects.includes(t)) effects.push(t);
+      } else if (owner && s.proc !== owner && dma.has(pr.value) && !dma.has(br.value)) {
+        lostData = true;
+        const t = `${s.proc} now sees the device's ${pr.value} meant for ${owner} in ${regionText(s.region)} (was ${br.value})`;
+        if (!effects.includes(t)) effects.push(t);
+      } else if (dma.has(br.value) && !dma.has(pr.value)) {
         lostData = true;
         const t = `${s.proc} reads ${pr.value} instead of the device's ${br.value} from ${regionText(s.region)} (device data lost)`;
         if (!effects.includes(t)) effects.push(t);
@@ -280,7 +308,7 @@ function judge(entry: Entry, d: Diff, base: Run, patched: Run): Judged {
   // A generated scenario: say which call used the new name when the cause is a later step.
   if (entry.name && causeStep !== undefined) {
     const use = entry.scenario.steps.find((s) => [s.prot, s.flags, s.advice].some((x) => x !== undefined && new RegExp(`\\b${entry.name}\\b`).test(x)));
-    if (use && use.index !== causeStep) cause = `after ${shortCall(use)}${use.region ? ` on ${regionText(use.region)}` : ''}${cause ? `, ${cause}` : ''}`;
+    if (use && use.index !== causeStep) cause = `after ${shortCall(use, advice)}${use.region ? ` on ${regionText(use.region)}` : ''}${cause ? `, ${cause}` : ''}`;
   }
   const summary = [cause, ...effects.filter((e) => !cause.includes(e)).slice(0, 2)].filter(Boolean).join(': ') || 'the run differs';
   const causeless = !cause;
@@ -294,21 +322,21 @@ function judge(entry: Entry, d: Diff, base: Run, patched: Run): Judged {
   return { severity, summary, causeless };
 }
 
-function outcome(entry: Entry, r: Run, d: Diff, side: 'base' | 'patched'): Outcome {
+function outcome(entry: Entry, r: Run, d: Diff, side: 'base' | 'patched', advice: AdviceNamer): Outcome {
   if (!r.ok) return { steps: [], events: [], error: r.error };
   const steps = new Map(entry.scenario.steps.map((s) => [s.index, s]));
   const diffSteps: StepOutcome[] = r.result.steps
     .filter((s) => d.steps.includes(s.index))
     .map((s) => {
       const step = steps.get(s.index)!;
-      const call = callText(step);
+      const call = callText(step, advice);
       return { index: s.index, op: s.op, call, text: call, ...(step.proc ? { proc: step.proc } : {}), result: s.result };
     });
   const events: EventOutcome[] = (side === 'base' ? d.baseEvents : d.patchedEvents).map((e) => ({ step: e.step, kind: e.kind, detail: e.detail }));
   return { steps: diffSteps, events };
 }
 
-function timeline(entry: Entry, r: Run, d: Diff): string[] {
+function timeline(entry: Entry, r: Run, d: Diff, advice: AdviceNamer): string[] {
   if (!r.ok) return [`(not valid here: ${r.error})`];
   const steps = new Map(entry.scenario.steps.map((s) => [s.index, s]));
   const marked = new Set([...d.steps, ...d.baseEvents.map((e) => e.step), ...d.patchedEvents.map((e) => e.step)]);
@@ -317,7 +345,7 @@ function timeline(entry: Entry, r: Run, d: Diff): string[] {
   for (const s of r.result.steps) {
     if (s.index > last) break;
     const mark = d.steps.includes(s.index) ? '*' : ' ';
-    out.push(`${mark}${String(s.index).padStart(2)} ${callText(steps.get(s.index)!)} -> ${resultText(s.result)}`);
+    out.push(`${mark}${String(s.index).padStart(2)} ${callText(steps.get(s.index)!, advice)} -> ${resultText(s.result)}`);
     for (const e of r.result.events) if (e.step === s.index) out.push(`      ! ${e.kind}: ${e.detail}`);
   }
   return out;
@@ -358,6 +386,8 @@ export async function simulatePatch(text: string, options: SimulateOptions = {})
   for (const s of options.scenarios ?? []) entries.push({ scenario: s, source: 'file' });
   for (const g of generateScenarios(changes.filter((c) => changesModel(pm.base, c)))) entries.push({ scenario: g.scenario, source: 'generated', name: g.name });
 
+  // Advice numbers are named as the patched kernel names them (the base may lack the name).
+  const names = adviceNamer(patched);
   const relevant = changes.map((c, i) => ({ c, i })).filter((x) => changesModel(pm.base, x.c));
   const consequences: Consequence[] = [];
   let scenariosRun = 0;
@@ -375,7 +405,7 @@ export async function simulatePatch(text: string, options: SimulateOptions = {})
     const d = diffRuns(rb, rp);
     if (isEmpty(d)) continue;
     const responsible = attribute(entry, d, pm.base, changes, relevant.map((x) => x.i));
-    const j = judge(entry, d, rb, rp);
+    const j = judge(entry, d, rb, rp, names);
     const lines = [...new Set(responsible.flatMap((i) => changes[i]!.lines))].sort((a, b) => a - b);
     consequences.push({
       scenario: entry.scenario.name,
@@ -383,11 +413,11 @@ export async function simulatePatch(text: string, options: SimulateOptions = {})
       severity: j.severity,
       // Only an observation (a read, a ring): lead with the hook change behind it.
       summary: j.causeless && responsible.length ? `${changes[responsible[0]!]!.summary}: ${j.summary}` : j.summary,
-      base: outcome(entry, rb, d, 'base'),
-      patched: outcome(entry, rp, d, 'patched'),
+      base: outcome(entry, rb, d, 'base', names),
+      patched: outcome(entry, rp, d, 'patched', names),
       hookChanges: responsible,
       lines,
-      timeline: { base: timeline(entry, rb, d), patched: timeline(entry, rp, d) },
+      timeline: { base: timeline(entry, rb, d, names), patched: timeline(entry, rp, d, names) },
     });
   }
   const order: Record<ConsequenceSeverity, number> = { error: 0, warning: 1, info: 2 };
@@ -417,8 +447,7 @@ function unreachableProtBits(changes: HookChange[], patched: KernelModel): strin
 }
 
 /** Which hook changes cause a scenario's difference: each applied alone reproduces part of
- *  it; if none does (changes that only act together), each whose removal takes part of it
- *  away. Names the patch adds are applied in every trial (they change nothing by
+ *  it, or its removal from the whole patch takes part of it away. Names the patch adds are applied in every trial (they change nothing by
  *  themselves); for a generated scenario its name's define counts as responsible too. */
 function attribute(entry: Entry, full: Diff, base0: KernelModel, changes: HookChange[], relevant: number[]): number[] {
   const names = changes.filter((c) => c.hook === 'uapi-name' && c.before === null);
@@ -433,15 +462,16 @@ function attribute(entry: Entry, full: Diff, base0: KernelModel, changes: HookCh
     const model = applyHookChanges(base0, [...names, c]);
     if (overlaps(diffRuns(baseRun, run(entry.scenario, model)))) out.add(i);
   }
-  if (out.size === 0) {
-    const fullRun = run(entry.scenario, applyHookChanges(base0, changes));
-    for (const i of relevant) {
-      const c = changes[i]!;
-      if (c.hook === 'uapi-name' && c.before === null) continue;
-      const without = applyHookChanges(base0, changes.filter((_, k) => k !== i));
-      const d = diffRuns(run(entry.scenario, without), fullRun);
-      if (!isEmpty(d)) out.add(i);
-    }
+  // Changes that act only together (a new advice needs its validity, its flag and the fork
+  // policy that reads the flag): each one whose removal from the full set takes part of the
+  // difference away is responsible too.
+  const fullRun = run(entry.scenario, applyHookChanges(base0, changes));
+  for (const i of relevant) {
+    const c = changes[i]!;
+    if (out.has(i) || (c.hook === 'uapi-name' && c.before === null)) continue;
+    const without = applyHookChanges(base0, changes.filter((_, k) => k !== i));
+    const d = diffRuns(run(entry.scenario, without), fullRun);
+    if (!isEmpty(d) && overlaps(d)) out.add(i);
   }
   if (entry.source === 'generated' && entry.name) {
     const k = changes.findIndex((c) => c.hook === 'uapi-name' && c.detail === entry.name);

@@ -96,6 +96,20 @@ test('MADV_WIPEONFORK added to 2.6.16: the madvise_vma case makes it valid thoug
   assert.equal(wipe?.summary, 'fork now gives the child an empty copy of VMAs with VM_WIPEONFORK');
   const gen = r.consequences.find((c) => c.scenario === 'generated-madv-wipeonfork-madvise');
   assert.ok(gen, r.consequences.map((c) => c.scenario).join(','));
+  // The child used to read the device's data meant for the parent; now the parent gets it:
+  // a new capability, not lost data.
+  assert.equal(gen.severity, 'info', gen.summary);
+  assert.match(gen.summary, /^madvise\(MADV_WIPEONFORK\) on the registered buffer buf now succeeds/);
+  assert.match(gen.summary, /child no longer sees the device's 42 meant for parent/);
+  // The advice needs its validity, its flag and the fork policy that reads the flag: all three
+  // are responsible (the guard on file-backed VMAs is not, the buffer is anonymous).
+  const idx = (pred: (h: HookChange) => boolean) => r.hookChanges.findIndex(pred);
+  const expected = [
+    idx((h) => h.hook === 'uapi-name'), idx((h) => h.detail === 'wipeFlags'),
+    idx((h) => h.hook === 'madvise-behaviour' && h.function === 'madvise_behavior'), valid,
+  ].sort((a, b) => a - b);
+  assert.deepEqual(gen.hookChanges, expected);
+  assert.ok(!gen.hookChanges.includes(idx((h) => h.hook === 'madvise-behaviour' && h.function === 'madvise_vma')));
 });
 
 test('summaries say what a change adds and takes away', () => {

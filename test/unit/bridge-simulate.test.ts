@@ -60,7 +60,7 @@ test('seed on 2.6.16: a region kept out of children with MADV_DONTFORK reaches t
 
 const CASES: Array<{ file: string; kernel: 'v2.6.13' | 'v2.6.16' | 'v6.12'; scenario: string; severity: string; hook: string; summary: RegExp }> = [
   { file: 'driver-dontcopy-removed.patch', kernel: 'v2.6.13', scenario: 'doorbell-not-inherited', severity: 'error', hook: 'driver-mmap', summary: /child inherits the parent's doorbell/ },
-  { file: 'madvise-dofork-guard-removed.patch', kernel: 'v2.6.16', scenario: 'dofork-on-doorbell', severity: 'error', hook: 'madvise-behaviour', summary: /madvise\(11\).*doorbell: the child inherits the parent's doorbell/ },
+  { file: 'madvise-dofork-guard-removed.patch', kernel: 'v2.6.16', scenario: 'dofork-on-doorbell', severity: 'error', hook: 'madvise-behaviour', summary: /madvise\(MADV_DOFORK\).*doorbell: the child inherits the parent's doorbell/ },
   { file: 'madvise-modern-guard-removed.patch', kernel: 'v6.12', scenario: 'dofork-on-doorbell', severity: 'error', hook: 'madvise-behaviour', summary: /child inherits the parent's doorbell/ },
   { file: 'mprotect-kept-modern.patch', kernel: 'v6.12', scenario: 'mprotect-keeps-dontcopy', severity: 'error', hook: 'mprotect-kept', summary: /clears VM_DONTCOPY/ },
   { file: 'fork-pinned-copy-removed.patch', kernel: 'v6.12', scenario: 'mr-fork-parent-write', severity: 'error', hook: 'fork-policy', summary: /data is lost|COW|copy-on-write/ },

@@ -33,7 +33,7 @@ export type SimulateFn = (text: string, options: SimulateOptions) => Promise<Sim
 export type PatchedModelFn = (text: string, options: { kernel: EraId; arch: ArchId }) => Promise<KernelModel | null> | KernelModel | null;
 
 /** Flag facts for a hover, set once the kernel tables' describeFlag is available. */
-export type DescribeFlagFn = (token: FlagToken, options: { era?: string; arch: string; lineText?: string }) => FlagDescriptionLike | null;
+export type DescribeFlagFn = (token: FlagToken, options: { era?: string; arch: string; lineText?: string; text?: string }) => FlagDescriptionLike | null;
 
 export class Engine {
   private cReady: Promise<void> | null = null;
@@ -100,7 +100,7 @@ export class Engine {
     this.describeFn = fn;
   }
 
-  describeFlag(token: FlagToken, options: { era?: string; arch: string; lineText?: string }): FlagDescriptionLike | null {
+  describeFlag(token: FlagToken, options: { era?: string; arch: string; lineText?: string; text?: string }): FlagDescriptionLike | null {
     if (!this.describeFn) return null;
     try {
       return this.describeFn(token, options);

@@ -15,6 +15,8 @@ export interface FlagFact {
 
 export interface FlagDescriptionLike {
   era: string;
+  /** The patch's own defines of the hovered name. */
+  patch?: Array<{ status: string; path: string | null; line: number; value: bigint | null; error?: string; collisions: FlagFact[] }>;
   /** Definitions matching the hovered name or value, per arch. */
   definitions: FlagFact[];
   /** Other names with the same value in the same namespace (collisions), per arch. */
@@ -27,11 +29,23 @@ function bitText(v: bigint): string {
   return bits.length === 1 ? `bit ${bits[0]}` : `bits ${bits.join(', ')}`;
 }
 
+function patchLines(name: string, d: FlagDescriptionLike): string[] {
+  const out: string[] = [];
+  for (const p of d.patch ?? []) {
+    const where = `${p.path ? ` in \`${p.path}\`` : ''} (line ${p.line})`;
+    const value = p.value !== null ? ` = \`${hex(p.value)}\` (${bitText(p.value)})` : p.error ? ` (value not constant: ${escapeMarkdown(p.error)})` : '';
+    out.push(`**This patch** ${p.status === 'added' ? 'adds' : p.status === 'removed' ? 'removes' : 'changes'} \`${name}\`${p.status === 'removed' ? '' : value}${where}`);
+    for (const c of p.collisions.slice(0, 8)) out.push(`- same value as \`${c.name}\` on ${escapeMarkdown(c.arch)}${c.header ? ` (\`${c.header}\`)` : ''}`);
+  }
+  return out;
+}
+
 export function flagHoverMarkdown(token: FlagToken, d: FlagDescriptionLike | null): string | null {
   if (!d) return null;
   const out: string[] = [];
   if (token.kind === 'name') {
-    if (d.definitions.length === 0) return `**${escapeMarkdown(token.text)}**: not defined in ${escapeMarkdown(d.era)} (any modelled arch)`;
+    const own = patchLines(token.text, d);
+    if (d.definitions.length === 0) return [`**${escapeMarkdown(token.text)}**: not defined in ${escapeMarkdown(d.era)} (any modelled arch)`, ...own].join('\n\n');
     // Group arches that agree on the value.
     const byValue = new Map<bigint, FlagFact[]>();
     for (const f of d.definitions) byValue.set(f.value, [...(byValue.get(f.value) ?? []), f]);
@@ -45,6 +59,7 @@ export function flagHoverMarkdown(token: FlagToken, d: FlagDescriptionLike | nul
       out.push(`- \`${hex(v)}\` (${bitText(v)}) on ${escapeMarkdown(arches)}${header}`);
     }
     if (first.note) out.push(escapeMarkdown(first.note));
+    out.push(...own);
   } else {
     const v = token.value!;
     out.push(`**${escapeMarkdown(token.text)}** = \`${hex(v)}\` (${bitText(v)}), ${escapeMarkdown(d.era)}`);

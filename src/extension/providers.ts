@@ -8,6 +8,7 @@ import { codeActionSpecs } from './code-action-specs';
 import { lensSpecs, type HunkSpan } from './lens-specs';
 import { flagTokenAt } from './flag-token';
 import { flagHoverMarkdown } from './flag-hover';
+import { mayDefine } from './flag-facts';
 import { toPlainRange, toRange } from './vscode-types';
 import type { ExtensionSettings } from './settings';
 
@@ -25,7 +26,7 @@ export class PatchHoverProvider implements vscode.HoverProvider {
     private readonly settings: () => ExtensionSettings,
   ) {}
 
-  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
     const a = this.docs.analysis(doc.uri);
     const parts: vscode.MarkdownString[] = [];
     let range: vscode.Range | undefined;
@@ -41,7 +42,11 @@ export class PatchHoverProvider implements vscode.HoverProvider {
     const token = flagTokenAt(lineText, pos.character);
     if (token) {
       const era = a?.report.kernel.era;
-      const md = flagHoverMarkdown(token, this.engine.describeFlag(token, { era, arch: this.settings().arch, lineText }));
+      const text = doc.getText();
+      // The patch's own #define of this name needs the C parser on this thread: load it on
+      // the first such hover only.
+      if (token.kind === 'name' && mayDefine(text, token.text)) await this.engine.ready().catch(() => {});
+      const md = flagHoverMarkdown(token, this.engine.describeFlag(token, { era, arch: this.settings().arch, lineText, text }));
       if (md) {
         parts.push(trusted(md));
         range ??= new vscode.Range(pos.line, token.start, pos.line, token.end);

@@ -165,7 +165,13 @@ export async function runE2E({ url, workspace, root, results, log }) {
       const text = (await hover.innerText()).replace(/\s+/g, ' ');
       for (const want of ['PROT namespace', 'bit 3', 'alpha']) if (!text.includes(want)) throw new Error(`flag hover lacks "${want}": ${text}`);
       await page.keyboard.press('Escape');
-      return text.slice(0, 120);
+      // A name the patch itself adds: its value and where.
+      await goTo(page, 31, 12);
+      const own = await hoverAtCursor(page, 'This patch');
+      const ownText = (await own.innerText()).replace(/\s+/g, ' ');
+      if (!/This patch adds PROT_DONTCOPY = 0x04000000 \(bit 26\)/.test(ownText)) throw new Error(`hover on PROT_DONTCOPY: ${ownText}`);
+      await page.keyboard.press('Escape');
+      return text.slice(0, 100);
     });
 
     await step('explain-rule', async () => {

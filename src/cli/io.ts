@@ -5,6 +5,11 @@ export interface CliIO {
   stderr(text: string): void;
   /** Reads standard input completely (for `-`). */
   readStdin(): Promise<Buffer>;
+  /** Standard input as it arrives (lets `parse -` stream a big mbox); absent: readStdin only. */
+  stdinChunks?(): AsyncIterable<Uint8Array>;
+  /** Resolves when standard output has room again (streamed output waits on a slow pipe
+   *  instead of queueing everything in memory); absent: never waits. */
+  drain?(): Promise<void>;
   cwd: string;
 }
 
@@ -20,6 +25,8 @@ export function processIO(): CliIO {
       for await (const c of process.stdin) chunks.push(c as Buffer);
       return Buffer.concat(chunks);
     },
+    stdinChunks: () => process.stdin,
+    drain: () => (process.stdout.writableNeedDrain ? new Promise((r) => process.stdout.once('drain', () => r())) : Promise.resolve()),
     cwd: process.cwd(),
   };
 }

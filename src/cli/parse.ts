@@ -1,12 +1,13 @@
 // `mmlens parse FILE|- [--format text|json]`: the reader's view of a document, with the
-// document position of every hunk line. Big files are read mail by mail (bounded memory).
+// document position of every hunk line. Big files and big standard input are read mail by
+// mail (bounded memory).
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIO } from './io';
 import { UsageError } from './io';
-import { readInputOrFail } from './input';
+import { decodeInput, readInputOrFail } from './input';
 import { readPatchSet } from '../patch/index';
-import { readMboxFile } from '../patch/mbox-stream';
+import { readMboxChunks, readMboxFile, type MboxStreamResult } from '../patch/mbox-stream';
 import type { Patch, PatchSet, Problem } from '../patch/types';
 
 const USAGE = 'usage: mmlens parse FILE|- [--format text|json]';
@@ -121,19 +122,27 @@ export function formatText(set: PatchSet): string {
   return s;
 }
 
-async function streamFile(path: string, full: string, format: 'text' | 'json', io: CliIO): Promise<void> {
-  // Mail by mail: each patch is printed as soon as its mail is read; problems come at the end.
-  // Nothing is printed before the file is known to be text (readMboxFile checks for NUL first).
+/** Prints patches as the streaming reader hands them out; problems come at the end. */
+async function printStreamed(
+  name: string,
+  format: 'text' | 'json',
+  io: CliIO,
+  read: (onPatch: (p: Patch) => void, onProblem: (p: Problem) => void, afterChunk: () => Promise<void>) => Promise<MboxStreamResult>,
+): Promise<void> {
   const problems: Problem[] = [];
   let first = true;
-  const result = await readMboxFile(full, (p) => {
+  const result = await read((p) => {
     if (format === 'json') {
       const body = JSON.stringify(patchJson(p), null, 2).replace(/\n/g, '\n    ');
       io.stdout(`${first ? '{\n  "patches": [\n' : ',\n'}    ${body}`);
     } else io.stdout((first ? '' : '\n') + formatPatchText(p));
     first = false;
-  }, (pr) => problems.push(pr));
-  if (result.error) throw new UsageError(`${path}: ${result.error}`);
+  }, (pr) => problems.push(pr), async () => { if (io.drain) await io.drain(); });
+  if (result.error) {
+    // Standard input: mails before the bad bytes may have been printed already.
+    const printed = first ? '' : ` (after ${result.patches} patch${result.patches === 1 ? '' : 'es'} were printed: the output is incomplete)`;
+    throw new UsageError(`${name}: ${result.error}${printed}`);
+  }
   if (format === 'json') {
     const probs = JSON.stringify(problems.map(problemJson), null, 2).replace(/\n/g, '\n  ');
     io.stdout(`${first ? '{\n  "patches": [' : '\n  '}],\n  "problems": ${probs}\n}\n`);
@@ -142,16 +151,52 @@ async function streamFile(path: string, full: string, format: 'text' | 'json', i
   }
 }
 
+/**
+ * Standard input: read whole when it is small (the common case, and a NUL byte is refused
+ * before anything is printed); past the threshold, stream the rest mail by mail.
+ */
+async function parseStdin(format: 'text' | 'json', io: CliIO, streamThreshold: number): Promise<boolean> {
+  if (!io.stdinChunks) return false;
+  const head: Buffer[] = [];
+  let size = 0;
+  const it = io.stdinChunks()[Symbol.asyncIterator]();
+  for (;;) {
+    const n = await it.next();
+    if (n.done) {
+      const bytes = Buffer.concat(head);
+      const nul = bytes.indexOf(0);
+      if (nul >= 0) throw new UsageError(`standard input: binary data (a NUL byte at offset ${nul}), not a patch`);
+      const set = readPatchSet(decodeInput(bytes).text);
+      io.stdout(format === 'json' ? formatJson(set) : formatText(set));
+      return true;
+    }
+    const chunk = Buffer.isBuffer(n.value) ? n.value : Buffer.from(n.value);
+    head.push(chunk);
+    size += chunk.length;
+    if (size > streamThreshold) break;
+  }
+  async function* all(): AsyncIterable<Uint8Array> {
+    yield* head;
+    for (;;) {
+      const n = await it.next();
+      if (n.done) return;
+      yield n.value;
+    }
+  }
+  await printStreamed('standard input', format, io, (onPatch, onProblem, afterChunk) => readMboxChunks(all(), onPatch, onProblem, { afterChunk }));
+  return true;
+}
+
 export async function run(args: string[], io: CliIO, streamThreshold = STREAM_THRESHOLD): Promise<number> {
   const { file, format } = parseArgs(args);
   if (file !== '-') {
     const full = resolve(io.cwd, file);
     const size = await stat(full).then((s) => (s.isFile() ? s.size : -1), () => -1);
     if (size > streamThreshold) {
-      await streamFile(file, full, format, io);
+      await printStreamed(file, format, io, (onPatch, onProblem, afterChunk) => readMboxFile(full, onPatch, onProblem, { afterChunk }));
       return 0;
     }
-  }
+  } else if (await parseStdin(format, io, streamThreshold)) return 0;
   const input = await readInputOrFail(file, io);
   const set = readPatchSet(input.text);
   io.stdout(format === 'json' ? formatJson(set) : formatText(set));

@@ -2,6 +2,7 @@
 // the file: the file is streamed, split on mbox `From ` lines (the same rule as splitMailbox: a
 // `From ` line at the start or after a blank line, followed by a header line), and each mail is
 // read with readPatchSet with its line numbers offset to the file's. A single mail is held whole.
+// readMboxChunks does the same over any byte stream (standard input).
 import { createReadStream } from 'node:fs';
 import { countRawLines } from './document';
 import { readPatchSet } from './index';
@@ -43,13 +44,37 @@ export async function readMboxFile(
   path: string,
   onPatch: (patch: Patch) => void,
   onProblem: (problem: Problem) => void = () => {},
-  options: { chunkSize?: number } = {},
+  options: { chunkSize?: number; afterChunk?: () => Promise<void> | void } = {},
+): Promise<MboxStreamResult> {
+  try {
+    const nul = await findNulByte(path);
+    if (nul >= 0) return { mails: 0, patches: 0, lines: 0, bytes: 0, error: `binary data (a NUL byte at offset ${nul}), not a patch` };
+  } catch (e) {
+    return { mails: 0, patches: 0, lines: 0, bytes: 0, error: readError(e) };
+  }
+  return readMboxChunks(createReadStream(path, { highWaterMark: options.chunkSize ?? 256 * 1024 }), onPatch, onProblem, options);
+}
+
+function readError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory, not a patch file';
+  return `cannot read (${(e as Error).message})`;
+}
+
+/**
+ * The same, over any byte stream (standard input): a NUL byte is found only when its chunk
+ * arrives, so the mails before it have already been handed out when `error` says so.
+ */
+export async function readMboxChunks(
+  chunks: AsyncIterable<Uint8Array>,
+  onPatch: (patch: Patch) => void,
+  onProblem: (problem: Problem) => void = () => {},
+  /** `afterChunk` is awaited after each chunk's mails were handed out (output back-pressure). */
+  options: { afterChunk?: () => Promise<void> | void } = {},
 ): Promise<MboxStreamResult> {
   const result: MboxStreamResult = { mails: 0, patches: 0, lines: 0, bytes: 0 };
   try {
-    const nul = await findNulByte(path);
-    if (nul >= 0) return { ...result, error: `binary data (a NUL byte at offset ${nul}), not a patch` };
-
     // The current mail is kept as slices of the chunks it spans (no per-line copies).
     let mailParts: Buffer[] = [];
     let nextLine = 1;
@@ -108,20 +133,24 @@ export async function readMboxFile(
     };
 
     let rest: Buffer = Buffer.alloc(0);
-    for await (const chunk of createReadStream(path, { highWaterMark: options.chunkSize ?? 256 * 1024 })) {
-      result.bytes += (chunk as Buffer).length;
-      const buf = rest.length ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+    for await (const raw of chunks) {
+      const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+      const nul = chunk.indexOf(0);
+      if (nul >= 0) {
+        result.lines = nextLine - 1;
+        return { ...result, error: `binary data (a NUL byte at offset ${result.bytes + nul}), not a patch` };
+      }
+      result.bytes += chunk.length;
+      const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
       const done = walk(buf, false);
       rest = Buffer.from(buf.subarray(done));
+      if (options.afterChunk) await options.afterChunk();
     }
     if (rest.length) walk(rest, true);
     flush();
     result.lines = nextLine - 1;
     return result;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { ...result, error: 'no such file' };
-    if (code === 'EISDIR') return { ...result, error: 'is a directory, not a patch file' };
-    return { ...result, error: `cannot read (${(e as Error).message})` };
+    return { ...result, error: readError(e) };
   }
 }

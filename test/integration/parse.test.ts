@@ -142,3 +142,43 @@ test('a Latin-1 file is read as Latin-1', async () => {
   const j = JSON.parse(r.stdout);
   assert.equal(j.patches[0].files[0].hunks[0].lines[1].text, '/* not copied at fork (René) */');
 });
+
+test('big standard input is streamed mail by mail with the same output; small input read whole', async () => {
+  const { run } = await import('../../src/cli/parse');
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(join(ROOT, 'test-fixtures/patch/series.mbox'));
+  /** Standard input in small chunks; counts how many were pulled before the first output. */
+  const chunked = (bytes: Buffer, size: number) => {
+    const c = capture();
+    let pulled = 0;
+    let pulledAtFirstOutput = -1;
+    const stdout = c.io.stdout;
+    c.io.stdout = (t) => { if (pulledAtFirstOutput < 0) pulledAtFirstOutput = pulled; stdout(t); };
+    c.io.readStdin = async () => assert.fail('streamed input must not be read whole');
+    c.io.stdinChunks = async function* () {
+      for (let i = 0; i < bytes.length; i += size) { pulled++; yield bytes.subarray(i, i + size); }
+    };
+    return { ...c, firstOutputAfter: () => pulledAtFirstOutput, total: () => pulled };
+  };
+  for (const format of ['json', 'text']) {
+    const whole = capture();
+    assert.equal(await run(['test-fixtures/patch/series.mbox', '--format', format], whole.io), 0);
+    const s = chunked(text, 64);
+    assert.equal(await run(['-', '--format', format], s.io, 256), 0);
+    if (format === 'json') assert.deepEqual(JSON.parse(s.out()), JSON.parse(whole.out()));
+    else assert.equal(s.out(), whole.out());
+    // The first mail was printed long before the input ended.
+    assert.ok(s.firstOutputAfter() > 0 && s.firstOutputAfter() < s.total() / 2, `${s.firstOutputAfter()} of ${s.total()}`);
+    // Under the threshold: read whole, same output.
+    const small = chunked(text, 64);
+    assert.equal(await run(['-', '--format', format], small.io), 0);
+    assert.equal(small.out(), s.out());
+  }
+  // A NUL byte: refused before any output when small; named with what was printed when streamed.
+  const bad = Buffer.concat([text, Buffer.from([0]), text]);
+  const early = chunked(bad, 64);
+  await assert.rejects(run(['-'], early.io), /standard input: binary data \(a NUL byte at offset \d+\), not a patch$/);
+  assert.equal(early.out(), '');
+  const late = chunked(bad, 64);
+  await assert.rejects(run(['-'], late.io, 256), /standard input: binary data .* the output is incomplete/);
+});

@@ -118,3 +118,17 @@ test('summaries say what a change adds and takes away', () => {
   const drv = changesOf('../driver-dontcopy-removed.patch', 'v2.6.13').find((c) => c.hook === 'driver-mmap');
   assert.match(drv!.summary, /no longer sets VM_DONTCOPY on the doorbell VMA$/);
 });
+
+test('a guard testing vma->vm_file beside flag bits keeps those bits', () => {
+  const ch = changesOf('madvise-wipeonfork-guard-io.patch', 'v6.12');
+  assert.equal(ch.length, 1);
+  const base = kernelModel('v6.12');
+  const VM_IO = base.symbols.get('VM_IO')!;
+  const after = ch[0]!.after;
+  assert.ok(after?.type === 'madvise');
+  assert.deepEqual(after.guards, [{ fileOrShared: true, anyFlags: VM_IO, errno: 'EINVAL' }]);
+  const m = applyHookChanges(base, ch);
+  const wipe = m.madvise.get(base.symbols.get('MADV_WIPEONFORK')!)!;
+  assert.deepEqual(wipe.guards, [{ fileOrShared: true, anyFlags: VM_IO, errno: 'EINVAL' }]);
+  assert.match(ch[0]!.summary, /VM_IO/);
+});

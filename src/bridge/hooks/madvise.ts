@@ -205,7 +205,7 @@ function guardOf(stmt: Node, env: SideEnv, fragment: CFragment, locals: Map<stri
     }
   }
   if (!errno) return null;
-  return conditionToGuard(env.evaluate(cond, fragment, locals), errno);
+  return conditionToGuard(env.evaluate(cond, fragment, locals), errno, env.lookup('VM_SHARED') ?? 0n);
 }
 
 function disjuncts(v: SymValue, out: SymValue[] = []): SymValue[] {
@@ -227,7 +227,7 @@ function dropUnmodelledConjunct(v: SymValue): SymValue {
   return v;
 }
 
-export function conditionToGuard(v: SymValue, errno: string): MadviseGuard | OpaqueGuard {
+export function conditionToGuard(v: SymValue, errno: string, vmShared = 0n): MadviseGuard | OpaqueGuard {
   let any = 0n;
   let fileOrShared = false;
   const opaque: string[] = [];
@@ -246,8 +246,11 @@ export function conditionToGuard(v: SymValue, errno: string): MadviseGuard | Opa
   }
   if (opaque.length) return { condition: printValue(v), errno };
   if (fileOrShared) {
-    // `vma->vm_file || vma->vm_flags & VM_SHARED`: the model's "file-backed or shared".
-    return { fileOrShared: true, errno: errno as MadviseGuard['errno'] };
+    // `vma->vm_file || vma->vm_flags & VM_SHARED`: the model's "file-backed or shared" (a
+    // shared anonymous mapping is shmem, file-backed, so `vma->vm_file` alone reads the same).
+    // Other flag bits tested beside it still fail the advice.
+    const rest = any & ~vmShared;
+    return { fileOrShared: true, ...(rest ? { anyFlags: rest } : {}), errno: errno as MadviseGuard['errno'] };
   }
   return { anyFlags: any, errno: errno as MadviseGuard['errno'] };
 }

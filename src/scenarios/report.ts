@@ -7,7 +7,7 @@ function describeStep(s: Step): string {
   const at = s.region !== undefined ? (s.page !== undefined ? `${s.region}[${s.page}]` : s.region) : '';
   const sel = s.first !== undefined || s.count !== undefined ? ` pages ${s.first ?? 0}+${s.count ?? 'rest'}` : '';
   switch (s.op) {
-    case 'mmap': return `${s.proc}: mmap ${s.region} (${s.pages} pages, ${s.prot}, ${s.flags})`;
+    case 'mmap': return `${s.proc}: mmap ${s.region} (${s.pages} page${s.pages === 1 ? '' : 's'}, ${s.prot}, ${s.flags})`;
     case 'munmap': return `${s.proc}: munmap ${at}${sel}`;
     case 'mprotect': return `${s.proc}: mprotect ${at}${sel} ${s.prot}`;
     case 'madvise': return `${s.proc}: madvise ${at}${sel} ${s.advice}`;
@@ -43,31 +43,68 @@ function formatExpect(e: Expectation): string {
   return 'errno' in e ? e.errno : e.signal;
 }
 
+/** Lines of a timeline are kept to this width where they can be broken, so that it can be
+ *  pasted into a mail. */
+const MAIL_WIDTH = 78;
+/** Step descriptions are aligned up to this width; a longer one gets its result on the next line. */
+const STEP_COLUMN = 46;
+
+/** `text` broken at spaces (or after `|`, for flag lists) into lines of at most `width`
+ *  chars, the first starting with `first` and the others with `rest` (a word longer than a
+ *  line stays whole). */
+export function wrapText(text: string, first: string, rest: string, width = MAIL_WIDTH): string[] {
+  const words = text.split(/(?<=\|)|(?<= )/);
+  const lines: string[] = [];
+  let cur = first;
+  let empty = true;
+  for (const w of words) {
+    if (!empty && (cur + w).trimEnd().length > width) {
+      lines.push(cur.trimEnd());
+      cur = rest;
+      empty = true;
+    }
+    cur += empty ? w.trimStart() : w;
+    empty = false;
+  }
+  lines.push(cur.trimEnd());
+  return lines;
+}
+
 /** The timeline of one run (`scenario` gives the step descriptions). */
 export function formatTimeline(scenario: Scenario, r: ScenarioResult): string {
   const out: string[] = [];
   const verdict = !r.valid ? 'NOT VALID' : r.passed ? 'passed' : 'FAILED';
   out.push(`scenario ${r.scenario} on ${r.kernel}: ${verdict}   (${r.file})`);
-  if (scenario.description) out.push(`  ${scenario.description}`);
+  if (scenario.description) out.push(...wrapText(scenario.description, '  ', '  '));
   const byIndex = new Map(scenario.steps.map((s) => [s.index, s]));
   const rows = r.steps.map((st) => {
     const step = byIndex.get(st.index)!;
     const left = `  ${String(st.index).padStart(2)}  ${describeStep(step)}${step.note ? ` (${step.note})` : ''}`;
     let right = `-> ${formatResult(st.result)}`;
-    if (st.expect !== undefined) right += st.passed ? `   (expected ${formatExpect(st.expect)}: ok)` : `   (expected ${formatExpect(st.expect)}: MISMATCH)`;
+    if (st.expect !== undefined) right += st.passed ? '  (as expected)' : `  (MISMATCH: expected ${formatExpect(st.expect)})`;
     return { st, left, right };
   });
-  const width = Math.min(72, Math.max(0, ...rows.map((x) => x.left.length)));
+  const width = Math.min(STEP_COLUMN, Math.max(0, ...rows.map((x) => x.left.length)));
   for (const { st, left, right } of rows) {
-    out.push(`${left.padEnd(width)}  ${right}`);
-    for (const e of r.events) if (e.step === st.index) out.push(`        ! ${e.kind}: ${e.detail}`);
+    // A long description is wrapped; the result goes after its last line, aligned when it fits.
+    const lines = wrapText(left.trimStart(), left.slice(0, left.length - left.trimStart().length), '        ');
+    const last = lines.pop()!;
+    out.push(...lines);
+    if (last.length <= width) out.push(`${last.padEnd(width)}  ${right}`);
+    else if (last.length + 2 + right.length <= MAIL_WIDTH) out.push(`${last}  ${right}`);
+    else {
+      out.push(last);
+      const indent = ' '.repeat(Math.min(width, Math.max(6, MAIL_WIDTH - 2 - right.length)) + 2);
+      out.push(...wrapText(right, indent, indent + '   '));
+    }
+    for (const e of r.events) if (e.step === st.index) out.push(...wrapText(`${e.kind}: ${e.detail}`, '        ! ', '          '));
   }
   out.push('  final state:');
   for (const [name, p] of Object.entries(r.final.processes)) {
     out.push(`    ${name}${p.alive ? '' : ' (exited)'}`);
     for (const v of p.vmas) {
-      out.push(`      ${v.start}-${v.end} ${v.region ?? '-'} ${v.backing} ${v.flags.join('|')}`);
-      if (v.pages.length) out.push(`        pages ${v.pages.join(' ')}`);
+      out.push(...wrapText(`${v.start}-${v.end} ${v.region ?? '-'} ${v.backing} ${v.flags.join('|')}`, '      ', '          '));
+      if (v.pages.length) out.push(...wrapText(`pages ${v.pages.join(' ')}`, '        ', '          '));
     }
   }
   out.push(`    live frames: ${r.final.liveFrames}`);

@@ -132,3 +132,21 @@ test('a guard testing vma->vm_file beside flag bits keeps those bits', () => {
   assert.deepEqual(wipe.guards, [{ fileOrShared: true, anyFlags: VM_IO, errno: 'EINVAL' }]);
   assert.match(ch[0]!.summary, /VM_IO/);
 });
+
+test('#ifdef inside a madvise case: the guard under it belongs to the case, the case keeps its own body', () => {
+  const text = fx('madvise-ifdef-guard.patch');
+  const ch = changesOf('madvise-ifdef-guard.patch', 'v6.12');
+  assert.deepEqual(ch.map((c) => c.summary), ['madvise(MADV_DOFORK) now fails with EINVAL on VM_PFNMAP VMAs']);
+  assert.deepEqual(ch[0]!.lines, [lineOf(text, '+', 'VM_PFNMAP'), lineOf(text, '+', 'VM_PFNMAP') + 1]);
+});
+
+test('a label under #ifdef in a window that starts inside the switch: earlier cases do not leak into its flags', () => {
+  const ch = changesOf('madvise-ifdef-label.patch', 'v6.12');
+  const vm = kernelModel('v6.12').symbols;
+  const keep = ch.find((c) => c.detail === 'MADV_KEEPONFORK');
+  assert.ok(keep?.after?.type === 'madvise');
+  assert.equal(keep.after.set, 0n);
+  assert.equal(keep.after.clear, vm.get('VM_DONTCOPY'));
+  const dofork = ch.find((c) => c.detail === 'MADV_DOFORK');
+  assert.equal(dofork?.summary, 'madvise(MADV_DOFORK) no longer fails with EINVAL on VM_IO VMAs');
+});

@@ -5,13 +5,14 @@
 import type { Node } from 'web-tree-sitter';
 import type { MadviseGuard } from '../../kernel/model';
 import {
-  assignedValue, atom, binary, bitEffect, bitwiseForm, findAssignments, findSwitchCases, MASK64, printValue,
+  assignedValue, atom, binary, bitEffect, bitwiseForm, findAssignments, MASK64, printValue,
   type BinaryOp, type CaseGroup, type CFragment, type SymValue,
 } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
 import { guardKey } from '../facts';
 import type { OpaqueGuard } from '../types';
+import { switchCases } from './switches';
 import { changedLinesOf, errnoOf, functionScopes, linesOf, macrosUsed, ownNodes } from './common';
 
 const NEW_FLAGS = 'new_flags';
@@ -44,7 +45,7 @@ export function collectMadviseFacts(sf: SideFragment, env: SideEnv): Fact[] {
     }
     const own = new Set(ownNodes(scope, fragment, ['switch_statement', 'case_statement']).map((n) => n.id));
     const hasNewFlags = ownNodes(scope, fragment, 'identifier').some((n) => n.text === NEW_FLAGS);
-    for (const sw of findSwitchCases(scope.node)) {
+    for (const sw of switchCases(scope.node)) {
       if (!own.has(sw.node.id) && !sw.groups.some((g) => g.caseNodes.some((c) => own.has(c.id)))) continue;
       if (sw.conditionText && !/behav|advice|advise/.test(sw.conditionText)) continue;
       const isValidity = fn === 'madvise_behavior_valid';
@@ -125,6 +126,9 @@ function uniq(xs: number[]): number[] {
 /** new_flags as the switch starts: its visible initialisation, else the VMA's flags. */
 function initialNewFlags(scope: Node, sw: Node, env: SideEnv, fragment: CFragment): SymValue {
   let v: SymValue = atom(VMA_FLAGS);
+  // Labels whose switch head is out of view: what comes before them in the window belongs to
+  // earlier cases, not to new_flags' initialisation.
+  if (sw.type !== 'switch_statement') return v;
   for (const a of findAssignments(scope, NEW_FLAGS)) {
     if (a.node.startIndex >= sw.startIndex) break;
     const e = env.env(fragment, new Map([[NEW_FLAGS, v]]));
@@ -260,7 +264,7 @@ export function conditionToGuard(v: SymValue, errno: string, vmShared = 0n): Mad
 function lockFacts(sf: SideFragment, env: SideEnv, fn: string, scope: { node: Node; whole: boolean }): Fact[] {
   const { fragment } = sf;
   const out: Fact[] = [];
-  for (const sw of findSwitchCases(scope.node)) {
+  for (const sw of switchCases(scope.node)) {
     sw.groups.forEach((group, gi) => {
       const r = walkPath(pathStatements(sw.groups, gi), env, fragment, atom(VMA_FLAGS));
       const ret = r.nodes.find((n) => n.type === 'return_statement');

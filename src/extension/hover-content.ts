@@ -75,8 +75,8 @@ export function findingHoverMarkdown(input: FindingHoverInput): string {
   const { finding: f, meta } = input;
   const parts: string[] = [];
   parts.push(`**${f.rule}**${meta ? ` ${escapeMarkdown(meta.name)}` : ''} (${f.severity})`);
-  parts.push(escapeMarkdown(f.message));
-  if (meta?.fullDescription) parts.push(escapeMarkdown(meta.fullDescription));
+  // VS Code already shows the diagnostic's message right above this hover: not repeated here.
+  if (meta?.shortDescription) parts.push(escapeMarkdown(meta.shortDescription));
   const cs = orderConsequences(input.consequences);
   if (cs.length > 0) {
     parts.push('**Simulation, before and after the patch**');
@@ -87,5 +87,8 @@ export function findingHoverMarkdown(input: FindingHoverInput): string {
   parts.push(
     [commandLink('Simulate This Patch', 'mmlens.simulatePatch', [input.documentUri]), commandLink(`Explain ${f.rule}`, 'mmlens.explainRule', [f.rule])].join(' · '),
   );
+  // The rule's long explanation last: the finding, what the simulation saw and the links are
+  // what a reviewer reads first without scrolling the hover.
+  if (meta?.fullDescription) parts.push('---', escapeMarkdown(meta.fullDescription));
   return parts.join('\n\n');
 }

@@ -96,6 +96,8 @@ test('hover on a finding: explanation, before/after in short, trusted command li
   assert.ok(md.includes(commandLink('Simulate This Patch', 'mmlens.simulatePatch', ['file:///w/p.patch'])));
   assert.ok(md.includes('(command:mmlens.explainRule?' + encodeURIComponent('["MM002"]') + ')'));
   assert.equal(escapeMarkdown('[x](y)'), '\\[x\\]\\(y\\)');
+  assert.ok(md.indexOf('before the patch') < md.indexOf('Simulate This Patch'), 'simulation before the links');
+  assert.ok(md.indexOf('Simulate This Patch') < md.indexOf('The kept\\-flags mask'), 'the long explanation comes last');
 });
 
 test('firstDifference finds the first step whose result changed', () => {

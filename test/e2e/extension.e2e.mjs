@@ -143,7 +143,7 @@ export async function runE2E({ url, workspace, root, results, log }) {
 
     await step('quick-fix', async () => {
       await openFile(page, fixName);
-      const editor = page.locator('.monaco-editor', { hasText: 'vm_flags' }).first();
+      const editor = page.locator('.editor-group-container.active .monaco-editor').first();
       await expectText(editor.locator('.view-lines'), 'vm_flags |=');
       await page.keyboard.press('Control+Shift+M');
       const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'MM009' }).first();

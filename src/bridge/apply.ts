@@ -41,6 +41,7 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
   const symbols = new Map(model.symbols);
   let protToVm = [...model.protToVm];
   let mapToVm = [...model.mapToVm];
+  let mmapFixedFlags = mmapFixedFlagsOf(model);
   let protValid = model.protValid;
   let mprotectProtValid = model.mprotectProtValid;
   let mprotectKept = model.mprotectKept;
@@ -120,7 +121,8 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
         }
         break;
       case 'mmap-flags':
-        mapToVm = termsDelta(mapToVm, c.before, c.after);
+        if (c.detail === 'fixedFlags') mmapFixedFlags = maskDelta(mmapFixedFlags, c.before, c.after);
+        else mapToVm = termsDelta(mapToVm, c.before, c.after);
         break;
       case 'mprotect-kept':
         mprotectKept = maskDelta(mprotectKept, c.before, c.after);
@@ -153,12 +155,19 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
     protValid,
     mprotectProtValid,
     mapToVm,
+    mmapFixedFlags,
     mprotectKept,
     mprotectAccessCheck: access,
     madvise,
     fork,
     doorbellFlags,
   };
+}
+
+/** What do_mmap ORs into every mapping (VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC unless set). */
+export function mmapFixedFlagsOf(model: KernelModel): bigint {
+  const s = model.symbols;
+  return model.mmapFixedFlags ?? ((s.get('VM_MAYREAD') ?? 0n) | (s.get('VM_MAYWRITE') ?? 0n) | (s.get('VM_MAYEXEC') ?? 0n));
 }
 
 /** A PROT check in do_mmap / sys_mmap*: it does not govern mprotect. */

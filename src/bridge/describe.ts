@@ -117,6 +117,9 @@ function summarizeValues(c: Omit<HookChange, 'summary'>, era: EraId, arch: ArchI
     }
     case 'prot-translation':
     case 'mmap-flags': {
+      if (c.detail === 'fixedFlags' && b?.type === 'mask' && a?.type === 'mask') {
+        return maskChange(b.value, a.value, (x) => `mmap() no longer puts ${names(x)} on every new mapping`, (x) => `mmap() now puts ${names(x)} on every new mapping`);
+      }
       if (c.detail === 'prot-valid' && b?.type === 'mask' && a?.type === 'mask') {
         const who = c.function ?? 'the PROT check';
         return maskChange(b.value, a.value, (x) => `${who} now rejects ${protNames(x, era, arch, extra)} (EINVAL)`, (x) => `${who} now accepts ${protNames(x, era, arch, extra)}`);

@@ -21,7 +21,7 @@ import { changedLinesOf } from './hooks/common';
 import { templateFacts } from './hooks/templates';
 import { summarize, type PatchNames } from './describe';
 import { archOfPath } from './arch';
-import { isMmapFunction } from './apply';
+import { isMmapFunction, mmapFixedFlagsOf } from './apply';
 import type { ExtractOptions, HookChange, HookValue } from './types';
 
 const COLLECTORS = [collectTranslationFacts, collectMprotectFacts, collectMadviseFacts, collectForkFacts, collectDriverFacts];
@@ -61,7 +61,9 @@ function absentValue(f: Fact): HookValue | null | undefined {
     case 'madvise-behaviour': return null;
     case 'mprotect-access-check': return { type: 'access-check', shift: 4, mask: 0n };
     case 'prot-translation': return f.detail === 'prot-valid' ? { type: 'mask', value: 0xffffffffn } : undefined;
-    case 'mmap-flags': return f.function && /mmap/.test(f.function) ? { type: 'translation', terms: [] } : undefined;
+    case 'mmap-flags':
+      if (f.detail === 'fixedFlags') return undefined;
+      return f.function && /mmap/.test(f.function) ? { type: 'translation', terms: [] } : undefined;
     default: return undefined; // cannot say: no change claimed
   }
 }
@@ -92,7 +94,9 @@ function baselineValue(f: Fact, model: KernelModel): HookValue | null | undefine
     case 'prot-translation':
       if (f.detail === 'prot-valid') return { type: 'mask', value: isMmapFunction(f.function) ? model.protValid : model.mprotectProtValid };
       return { type: 'translation', terms: model.protToVm };
-    case 'mmap-flags': return f.detail === 'calc_vm_flag_bits' ? { type: 'translation', terms: model.mapToVm } : { type: 'translation', terms: [] };
+    case 'mmap-flags':
+      if (f.detail === 'fixedFlags') return { type: 'mask', value: mmapFixedFlagsOf(model) };
+      return f.detail === 'calc_vm_flag_bits' ? { type: 'translation', terms: model.mapToVm } : { type: 'translation', terms: [] };
     default: return undefined;
   }
 }

@@ -248,7 +248,8 @@ function judge(entry: Entry, d: Diff, base: Run, patched: Run, advice: AdviceNam
     const br = b.get(firstStep);
     const verb = pr?.ok ? (pr.value !== undefined ? `reads ${pr.value}` : 'succeeds') : `fails with ${resultText(pr)}`;
     cause = `${shortCall(s, advice)}${s.region && !['mprotect', 'madvise', 'mmap'].includes(s.op) ? '' : s.region ? ` on ${regionText(s.region)}` : ''} now ${verb} (was ${resultText(br)})`;
-    if (s.op === 'read' || s.op === 'ib_ring_doorbell') cause = `${s.proc}: ${cause}`;
+    // Who made the call, for calls any process makes (a write, a read, a ring).
+    if (s.proc && !['mprotect', 'madvise', 'mmap', 'fork'].includes(s.op)) cause = `${s.proc}: ${cause}`;
     causeStep = firstStep;
   }
 

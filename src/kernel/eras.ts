@@ -277,6 +277,7 @@ export function kernelModel(era: EraId, arch: ArchId = 'generic'): KernelModel {
     // In every era the presets cover, mprotect's check accepts exactly the bits the era defines.
     mprotectProtValid: protValid,
     mapToVm,
+    mmapFixedFlags: n('VM_MAYREAD') | n('VM_MAYWRITE') | n('VM_MAYEXEC'),
     mprotectKept,
     mprotectAccessCheck: { shift: 4, mask: era === 'v2.6.13' ? 0xfn : access },
     madvise: new FrozenMap(madviseTable(era, arch, s)),

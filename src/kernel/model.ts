@@ -89,6 +89,9 @@ export interface KernelModel {
   mprotectProtValid: bigint;
   /** calc_vm_flag_bits: MAP bits -> VM bits. */
   mapToVm: BitTranslation[];
+  /** VM bits do_mmap puts on every new mapping beside the translated ones
+   *  (`| VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC`). Absent: those three. */
+  mmapFixedFlags?: bigint;
   /** mprotect: newflags = calc_vm_prot_bits(prot) | (vma->vm_flags & mprotectKept). */
   mprotectKept: bigint;
   /** mprotect: EACCES when ((newflags & ~(newflags >> shift)) & mask) != 0. */

@@ -150,3 +150,18 @@ test('a label under #ifdef in a window that starts inside the switch: earlier ca
   const dofork = ch.find((c) => c.detail === 'MADV_DOFORK');
   assert.equal(dofork?.summary, 'madvise(MADV_DOFORK) no longer fails with EINVAL on VM_IO VMAs');
 });
+
+test("do_mmap's constant VM bits are a hook: VM_DONTCOPY on every mapping keeps every region out of children; the same bits over three statements are no change", async () => {
+  const text = fx('mmap-fixed-dontcopy-2613.patch');
+  const r = await simulatePatch(text, { kernel: 'v2.6.13', only: ['cow-child-writes', 'cow-parent-writes'] });
+  assert.deepEqual(r.hookChanges.map((h) => h.summary), ['mmap() now puts VM_DONTCOPY on every new mapping']);
+  const vm = kernelModel('v2.6.13').symbols;
+  const may = vm.get('VM_MAYREAD')! | vm.get('VM_MAYWRITE')! | vm.get('VM_MAYEXEC')!;
+  assert.deepEqual(r.hookChanges[0]!.after, { type: 'mask', value: may | vm.get('VM_DONTCOPY')! });
+  assert.equal(applyHookChanges(kernelModel('v2.6.13'), r.hookChanges).mmapFixedFlags, may | vm.get('VM_DONTCOPY')!);
+  const cow = r.consequences.find((c) => c.scenario === 'cow-child-writes');
+  assert.ok(cow, r.consequences.map((c) => c.scenario).join(','));
+  assert.match(cow.summary, /^child: write buf\[0\] = 5 now fails with SIGSEGV \(was ok\)/);
+  assert.deepEqual(cow.lines, [lineOf(text, '-', 'vm_flags = calc_vm_prot_bits'), lineOf(text, '-', 'VM_MAYEXEC;'), lineOf(text, '+', 'vm_flags = calc_vm_prot_bits'), lineOf(text, '+', 'VM_DONTCOPY;')]);
+  assert.deepEqual(changesOf('same-mmap-fixed-modern.patch', 'v6.12'), []);
+});

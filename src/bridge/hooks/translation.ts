@@ -3,7 +3,7 @@
 // do_mmap, and the PROT bits mmap/mprotect accept (`if (prot & ~(...)) return -EINVAL`).
 import type { Node } from 'web-tree-sitter';
 import type { BitTranslation } from '../../kernel/model';
-import { bitwiseForm, descendants, MASK64, type SymValue } from '../../c/index';
+import { bitwiseForm, descendants, findAssignments, MASK64, type SymValue } from '../../c/index';
 import type { SideEnv, SideFragment } from '../env';
 import type { Fact } from '../facts';
 import { termKey } from '../facts';
@@ -43,6 +43,8 @@ export function collectTranslationFacts(sf: SideFragment, env: SideEnv): Fact[] 
     if (MMAP_FUNCTIONS.test(fn)) {
       const f = mmapIfTerms(sf, env, fn, scope);
       if (f) facts.push(f);
+      const fixed = mmapFixedFlags(sf, env, fn, scope);
+      if (fixed) facts.push(fixed);
     }
     if (PROT_CHECKERS.test(fn)) facts.push(...protValidFacts(sf, env, fn, scope));
   }
@@ -160,6 +162,46 @@ function mmapIfTerms(sf: SideFragment, env: SideEnv, fn: string, scope: { node: 
     changedLines: changedLinesOf(fragment, nodes), lines: linesOf(fragment, nodes), elementLines,
     file: sf.path, function: fn, patch: sf.patch,
   };
+}
+
+/** `vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | mm->def_flags |
+ *  VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;` in do_mmap: the constant bits every new mapping
+ *  gets whatever its PROT and MAP bits, summed over the unconditional assignments to
+ *  vm_flags (the same bits spread over several `|=` statements are the same value). Only
+ *  when the window shows the statement that translates prot. */
+function mmapFixedFlags(sf: SideFragment, env: SideEnv, fn: string, scope: { node: Node; whole: boolean }): Fact | null {
+  const { fragment } = sf;
+  const own = new Set(ownNodes(scope, fragment, ['assignment_expression', 'init_declarator']).map((n) => n.id));
+  let fixed = 0n;
+  let anchored = false;
+  const nodes: Node[] = [];
+  for (const a of findAssignments(scope.node, 'vm_flags')) {
+    if (!own.has(a.node.id) || !a.right || !unconditional(a.node, scope.node)) continue;
+    const constant = bitwiseForm(env.evaluate(a.right, fragment)).constant & MASK64;
+    if (a.operator === '=') fixed = constant;
+    else if (a.operator === '|=') fixed |= constant;
+    else if (a.operator === '&=') {
+      const v = env.evaluate(a.right, fragment);
+      if (v.kind !== 'const') continue;
+      fixed &= v.value;
+    } else continue;
+    nodes.push(a.node);
+    if (descendants(a.right, 'identifier').some((id) => id.text === 'calc_vm_prot_bits')) anchored = true;
+  }
+  if (!anchored) return null;
+  return {
+    hook: 'mmap-flags', detail: 'fixedFlags', scope: fn, value: { type: 'mask', value: fixed },
+    changedLines: changedLinesOf(fragment, nodes), lines: linesOf(fragment, nodes),
+    file: sf.path, function: fn, patch: sf.patch, macros: nodes.flatMap((n) => macrosUsed(n, env)),
+  };
+}
+
+const CONDITIONAL = new Set(['if_statement', 'else_clause', 'switch_statement', 'case_statement', 'for_statement', 'while_statement', 'do_statement', 'conditional_expression']);
+
+/** No if/switch/loop between the node and the function body. */
+function unconditional(n: Node, body: Node): boolean {
+  for (let p = n.parent; p && p.id !== body.id; p = p.parent) if (CONDITIONAL.has(p.type)) return false;
+  return true;
 }
 
 /** `if (prot & ~(PROT_READ|PROT_WRITE|PROT_EXEC|PROT_SEM)) return -EINVAL;` and

@@ -69,7 +69,14 @@ export class ScenarioRun {
     const m = this.machine;
     m.step = s.index;
     switch (s.op) {
-      case 'mmap': return m.mmap(this.proc(s.proc!), s.region!, s.pages!, s.protValue!, s.flagsValue!);
+      case 'mmap': {
+        const p = this.proc(s.proc!);
+        const r = m.mmap(p, s.region!, s.pages!, s.protValue!, s.flagsValue!);
+        // As in `buf = mmap(...)`: after a failed call the name holds MAP_FAILED, even if an
+        // earlier mmap had given it a mapping.
+        if (!r.ok) p.regions.delete(s.region!);
+        return r;
+      }
       case 'munmap': { const p = this.proc(s.proc!); const r = this.range(p, s); return r ? m.munmap(p, r.start, r.pages) : fail('EINVAL'); }
       case 'mprotect': { const p = this.proc(s.proc!); const r = this.range(p, s); return r ? m.mprotect(p, r.start, r.pages, s.protValue!) : fail('EINVAL'); }
       case 'madvise': { const p = this.proc(s.proc!); const r = this.range(p, s); return r ? m.madvise(p, r.start, r.pages, s.adviceValue!) : fail('EINVAL'); }

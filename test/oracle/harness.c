@@ -51,6 +51,11 @@ enum { RES_OK, RES_VALUE, RES_ERRNO, RES_SIGNAL };
 static int cmd_pipe[MAX_SLOTS][2], reply_pipe[MAX_SLOTS][2];
 static struct { char *addr; long pages; } regions[MAX_REGIONS];
 static long page_size;
+/* Where the next mapping goes, in pages, like the simulator: each mmap right after the
+ * previous one with a one-page gap, never in a hole an earlier munmap left (the kernel's
+ * allocator would reuse it, e.g. for io_uring's rings, and a stale access would then hit
+ * that). Per worker, so a child continues from its parent's value, as in the simulator. */
+static unsigned long next_page; /* set in main: 4 GiB */
 
 /* A pin: an io_uring instance with one registered (fixed) buffer. Registering buffers pins
  * the pages with FOLL_WRITE|FOLL_LONGTERM, as RDMA memory registration does; READ_FIXED and
@@ -122,6 +127,7 @@ static const char *errno_name(int e) {
   case EPERM: return "EPERM"; case EFAULT: return "EFAULT"; case EBADF: return "EBADF";
   case EAGAIN: return "EAGAIN"; case ENOSYS: return "ENOSYS"; case EOPNOTSUPP: return "EOPNOTSUPP";
   case EEXIST: return "EEXIST"; case EBUSY: return "EBUSY"; case EIO: return "EIO";
+  case EOVERFLOW: return "EOVERFLOW"; case ERANGE: return "ERANGE"; case ENOSPC: return "ENOSPC";
   default: return "EUNKNOWN";
   }
 }
@@ -169,9 +175,10 @@ static void worker(int first_slot) {
     base = c.region >= 0 ? regions[c.region].addr : NULL;
     switch (c.op) {
     case OP_MMAP: {
-      void *p = mmap(NULL, c.a * page_size, (int)c.v1, (int)c.v2, -1, 0);
-      if (p == MAP_FAILED) out = syscall_result(-1);
-      else { regions[c.region].addr = p; regions[c.region].pages = c.a; }
+      void *p = mmap((void *)(next_page * page_size), c.a * page_size, (int)c.v1, (int)c.v2 | MAP_FIXED_NOREPLACE, -1, 0);
+      /* As in `buf = mmap(...)`: a failed call leaves the program holding MAP_FAILED. */
+      if (p == MAP_FAILED) { out = syscall_result(-1); regions[c.region].addr = MAP_FAILED; regions[c.region].pages = 0; }
+      else { regions[c.region].addr = p; regions[c.region].pages = c.a; next_page += c.a + 1; }
       break;
     }
     case OP_MUNMAP: out = syscall_result(munmap(base + c.a * page_size, c.b * page_size)); break;
@@ -206,7 +213,7 @@ static void worker(int first_slot) {
       break;
     case OP_PIN: {
       struct ring *r = &refs[c.b];
-      if (ring_open(r)) { out = errno_result(errno); break; }
+      if (ring_open(r)) { out = errno_result(errno); r->fd = -1; break; }
       r->base = base + c.a * page_size;
       struct iovec iov = { r->base, (size_t)c.v1 * page_size };
       if (syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_BUFFERS, &iov, 1) < 0) {
@@ -218,6 +225,8 @@ static void worker(int first_slot) {
     }
     case OP_PINWRITE: case OP_PINREAD: {
       struct ring *r = &refs[c.b];
+      /* The pin was never taken (its call failed): the simulator answers EINVAL. */
+      if (r->fd < 0) { out = errno_result(EINVAL); break; }
       char *at = r->base + c.a * page_size;
       long long v = c.v1;
       int res;
@@ -234,6 +243,7 @@ static void worker(int first_slot) {
     }
     case OP_UNPIN: {
       struct ring *r = &refs[c.b];
+      if (r->fd < 0) { out = errno_result(EINVAL); break; }
       syscall(__NR_io_uring_register, r->fd, IORING_UNREGISTER_BUFFERS, NULL, 0);
       close(r->fd);
       r->fd = -1;
@@ -253,6 +263,7 @@ static int op_of(const char *s) {
 
 int main(void) {
   page_size = sysconf(_SC_PAGESIZE);
+  next_page = 0x100000000UL / (unsigned long)page_size;
   static struct cmd steps[MAX_STEPS];
   int n = 0;
   char line[512], op[32];

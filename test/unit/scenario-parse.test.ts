@@ -139,3 +139,20 @@ test('JSON errors point at the bad token, also when a shorter prefix fails diffe
   assert.match(parseErrors('{"scenario": "x" "steps": []}')[0].message, /at line 1, column 18$/);
   assert.match(parseErrors('{"scenario": "x", "steps": []}}')[0].message, /after JSON at line 1, column 31$/);
 });
+
+test('a failed mmap leaves the name holding MAP_FAILED, also when it named a mapping before', () => {
+  const s = parsed(doc(mm(),
+    '{"op": "write", "proc": "parent", "region": "buf", "page": 0, "value": 5}',
+    '{"op": "mmap", "proc": "parent", "region": "buf", "pages": 1, "prot": "PROT_READ", "flags": "MAP_PRIVATE"}',
+    '{"op": "read", "proc": "parent", "region": "buf", "page": 0}',
+    '{"op": "munmap", "proc": "parent", "region": "buf"}'));
+  const r = runScenario(s, kernelModel('v6.12'), { checkInvariants: true });
+  assert.deepEqual(r.steps.slice(2).map((x) => x.result), [
+    { ok: false, errno: 'EBADF' }, // no MAP_ANONYMOUS, fd -1
+    { ok: false, signal: 'SIGSEGV' },
+    { ok: false, errno: 'EINVAL' },
+  ]);
+  assert.deepEqual(r.invariantViolations, []);
+  // The first mapping is still there, nameless (the program lost its pointer).
+  assert.equal(r.final.processes.parent.vmas.length, 1);
+});

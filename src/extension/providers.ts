@@ -9,6 +9,7 @@ import { lensSpecs, type HunkSpan } from './lens-specs';
 import { flagTokenAt } from './flag-token';
 import { flagHoverMarkdown } from './flag-hover';
 import { mayDefine } from './flag-facts';
+import { isPatchDocument } from './patch-documents';
 import { toPlainRange, toRange } from './vscode-types';
 import type { ExtensionSettings } from './settings';
 
@@ -27,6 +28,7 @@ export class PatchHoverProvider implements vscode.HoverProvider {
   ) {}
 
   async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
+    if (!isPatchDocument(doc)) return undefined; // an untitled text that is not a patch
     const a = this.docs.analysis(doc.uri);
     const parts: vscode.MarkdownString[] = [];
     let range: vscode.Range | undefined;

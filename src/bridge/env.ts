@@ -40,6 +40,9 @@ export class SideEnv {
   readonly model: KernelModel;
   readonly macros: Map<string, MacroDefinition>;
   private readonly helpers = new Map<string, Helper>();
+  /** Changed document lines of each helper the side defines (a value that changes through a
+   *  helper points at the helper's lines too). */
+  readonly helperLines = new Map<string, number[]>();
   /** Hunks in an arch's own files are read with that arch's names (PROT_SAO on powerpc). */
   private readonly fragmentArch = new WeakMap<CFragment, ArchId>();
   private readonly archSymbols = new Map<ArchId, Map<string, bigint>>();
@@ -85,13 +88,21 @@ export class SideEnv {
       let decl: Node | null = fn.childForFieldName('declarator');
       while (decl && decl.type !== 'function_declarator') decl = decl.childForFieldName('declarator');
       const params = (decl?.childForFieldName('parameters')?.namedChildren ?? [])
-        .filter((p): p is Node => p !== null && p.type === 'parameter_declaration')
+        // `(void)` declares no parameter.
+        .filter((p): p is Node => p !== null && p.type === 'parameter_declaration' && p.childForFieldName('declarator') !== null)
         .map((p) => {
           const ids = descendants(p, 'identifier');
           return ids.length ? ids[ids.length - 1]!.text : '';
         });
       this.helpers.set(name, { params, body: expr });
+      const kind = fragment.side === 'post' ? '+' : '-';
+      const changed = fragment.linesOf(fn).filter((l) => l.kind === kind).map((l) => l.line);
+      if (changed.length) this.helperLines.set(name, changed);
     }
+  }
+
+  hasHelper(name: string): boolean {
+    return this.helpers.has(name);
   }
 
   /** Names resolved to 0 because neither the era's table nor the patch defines them. */

@@ -276,6 +276,11 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
     pinnedChanges.push({ ...c, summary: summarize(c, era, arch, patchNames) });
   }
 
+  // Lines of the definitions a changed value went through: macros, then helpers.
+  const sourceLines = new Map(defineLines);
+  for (const env of [envs.pre, envs.post]) {
+    for (const [name, ls] of env.helperLines) if (!sourceLines.has(name) || env.side === 'post') sourceLines.set(name, uniqueSorted([...(sourceLines.get(name) ?? []), ...ls]));
+  }
   const changes: HookChange[] = [];
   for (const p of pending) {
     // Unmodelled conditions compare by evaluated value (a respelling is no change) and are
@@ -287,7 +292,7 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
     const assumed = [...new Set([...(envs.pre.assumedZero), ...(envs.post.assumedZero)])];
     const fileArch = archOfPath(f.file);
     const c: Omit<HookChange, 'summary'> = {
-      hook: p.hook, detail: p.detail, before: p.before, after: p.after, lines: changeLines(p, defineLines),
+      hook: p.hook, detail: p.detail, before: p.before, after: p.after, lines: changeLines(p, sourceLines),
       file: f.file, function: f.function, patch: f.patch,
       ...(fileArch && fileArch !== 'generic' ? { arch: fileArch } : {}),
       ...(assumed.length && (p.hook === 'mprotect-kept') ? { assumedZero: assumed } : {}),

@@ -165,3 +165,13 @@ test("do_mmap's constant VM bits are a hook: VM_DONTCOPY on every mapping keeps 
   assert.deepEqual(cow.lines, [lineOf(text, '-', 'vm_flags = calc_vm_prot_bits'), lineOf(text, '-', 'VM_MAYEXEC;'), lineOf(text, '+', 'vm_flags = calc_vm_prot_bits'), lineOf(text, '+', 'VM_DONTCOPY;')]);
   assert.deepEqual(changesOf('same-mmap-fixed-modern.patch', 'v6.12'), []);
 });
+
+test('a (void) helper the patch adds is inlined, and the change points at the helper as well as the call', () => {
+  const text = fx('mprotect-kept-void-helper.patch');
+  const ch = changesOf('mprotect-kept-void-helper.patch', 'v2.6.13');
+  assert.deepEqual(ch.map((c) => c.summary), ['every mprotect() now clears VM_DONTCOPY']);
+  const lines = ch[0]!.lines;
+  assert.ok(lines.includes(lineOf(text, '+', 'return VM_READ | VM_WRITE | VM_EXEC | VM_DONTCOPY;')), String(lines));
+  assert.ok(lines.includes(lineOf(text, '+', 'mprotect_reset_mask());')));
+  assert.ok(lines.includes(lineOf(text, '-', 'newflags = vm_flags')));
+});

@@ -58,10 +58,10 @@ export function errnoOf(node: Node | null): string | null {
   return m ? m[1]! : null;
 }
 
-/** Macros defined by the patch (this side) that a node's text uses. */
+/** Macros and one-return helpers defined by the patch (this side) that a node's text uses. */
 export function macrosUsed(node: Node, env: SideEnv): string[] {
   const out = new Set<string>();
-  for (const id of descendants(node, 'identifier')) if (env.macros.has(id.text)) out.add(id.text);
+  for (const id of descendants(node, 'identifier')) if (env.macros.has(id.text) || env.hasHelper(id.text)) out.add(id.text);
   return [...out];
 }
 

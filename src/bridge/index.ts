@@ -17,7 +17,8 @@
  *              madvise-validity     the advice
  *              fork-policy          `skipFlags` | `wipeFlags` | `childClear` | `copyPinnedAnon`
  *              driver-mmap          the handler's name (`mthca_mmap_uar`)
- *              mmap-flags           `calc_vm_flag_bits` | `do_mmap` ... (MAP -> VM terms)
+ *              mmap-flags           `calc_vm_flag_bits` | `do_mmap` ... (MAP -> VM terms), or
+ *                                   `fixedFlags` (VM bits do_mmap puts on every mapping, a mask)
  *   before, after: HookValue | null (null = did not exist / removed), one of
  *              { type: 'value', value: bigint }                       uapi-name
  *              { type: 'mask', value: bigint }                        mprotect-kept, fork-policy masks, prot-valid
@@ -30,7 +31,9 @@
  *              { type: 'driver-flags', set: bigint, clear: bigint }   driver-mmap
  *   lines    1-based document lines of the hunk lines behind the change (the `+`/`-` lines of
  *            the differing term or guard; define lines of a patch macro the code uses)
- *   file, function, patch (index in the PatchSet), summary (one line), arch?, assumedZero?
+ *   file, function, patch (index in the PatchSet), summary (one line), arch?, assumedZero?,
+ *   unmodelled? { before, after }: conditions the model cannot hold (source text), reported
+ *            but not simulated (before/after keep the base behaviour for what they test)
  *
  * Patched model and simulation:
  *   applyHookChanges(model, changes): KernelModel      base + deltas (base never mutated)

@@ -175,3 +175,11 @@ test('a (void) helper the patch adds is inlined, and the change points at the he
   assert.ok(lines.includes(lineOf(text, '+', 'mprotect_reset_mask());')));
   assert.ok(lines.includes(lineOf(text, '-', 'newflags = vm_flags')));
 });
+
+test("a driver mmap that maps a whole range (not one page) is not the doorbell handler", () => {
+  assert.deepEqual(changesOf('driver-large-mapping.patch', 'v6.12'), []);
+  // The one-page form of the same change is.
+  const one = fx('driver-large-mapping.patch').replace('vma->vm_end - vma->vm_start, vma->vm_page_prot', 'PAGE_SIZE, vma->vm_page_prot');
+  const ch = extractHookChanges(readPatchSet(one), { era: 'v6.12' });
+  assert.deepEqual(ch.map((c) => c.summary), ['foo_mmap_dm no longer sets VM_DONTCOPY on the doorbell VMA']);
+});

@@ -14,6 +14,27 @@ export function isDriverPath(path: string | null): boolean {
   return path === null || /(^|\/)drivers\/infiniband\//.test(path);
 }
 
+/** The handler visibly maps more than the one doorbell page: a complete remap call whose size
+ *  is not PAGE_SIZE, in a function that does not insist on one page (`!= PAGE_SIZE`). A window
+ *  that cuts the call short gives no evidence either way. */
+function mapsMoreThanAPage(calls: Node[], body: Node): boolean {
+  const sizes = calls
+    .filter((c) => REMAP_CALLS.test(c.childForFieldName('function')?.text ?? ''))
+    .map(sizeArg)
+    .filter((n): n is Node => n !== null)
+    .map((n) => n.text.replace(/\s+/g, ''));
+  if (sizes.length === 0) return false;
+  if (sizes.some((t) => t === 'PAGE_SIZE')) return false;
+  if (/[!=]=\s*PAGE_SIZE\b|\bPAGE_SIZE\s*[!=]=/.test(body.text)) return false;
+  return true;
+}
+
+function sizeArg(call: Node): Node | null {
+  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
+  // io_remap_pfn_range(vma, addr, pfn, size, prot); rdma_user_mmap_io(uctx, vma, pfn, size, prot, entry)
+  return args.length >= 5 ? args[3]! : null;
+}
+
 export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
   const { fragment } = sf;
   if (!isDriverPath(sf.path)) return [];
@@ -24,6 +45,7 @@ export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
     const calls = ownNodes(scope, fragment, 'call_expression');
     // The remap call is often cut by the window's end (an ERROR node): its name is enough.
     if (!ownNodes(scope, fragment, 'identifier').some((id) => REMAP_CALLS.test(id.text))) continue;
+    if (mapsMoreThanAPage(calls, scope.node)) continue;
     let set = 0n;
     let clear = 0n;
     const nodes: Node[] = [];

@@ -53,10 +53,11 @@ test('a PROT check in do_mmap does not change what mprotect accepts; a translate
   assert.equal(check.mprotectProtValid, 0x2fn);
 });
 
-test('refactors give no hook change: unlikely() around the skip test, the DOFORK test in a helper, vm_flags_set split in two, reordered masks and terms', () => {
+test('refactors give no hook change: unlikely() around the skip test, the DOFORK test in a helper, vm_flags_set split in two, reordered masks and terms, new_flags renamed', () => {
   for (const [file, era] of [
     ['same-fork-skip-unlikely.patch', 'v6.12'], ['same-madvise-guard-helper.patch', 'v6.12'], ['same-driver-vm-flags-set.patch', 'v6.12'],
     ['same-mprotect-reordered.patch', 'v6.12'], ['same-prot-translation-reordered.patch', 'v2.6.13'],
+    ['same-madvise-flags-renamed.patch', 'v6.12'], ['same-mmap-fixed-modern.patch', 'v6.12'],
   ] as const) {
     assert.deepEqual(changesOf(file, era).map((c) => c.summary), [], file);
   }
@@ -182,4 +183,10 @@ test("a driver mmap that maps a whole range (not one page) is not the doorbell h
   const one = fx('driver-large-mapping.patch').replace('vma->vm_end - vma->vm_start, vma->vm_page_prot', 'PAGE_SIZE, vma->vm_page_prot');
   const ch = extractHookChanges(readPatchSet(one), { era: 'v6.12' });
   assert.deepEqual(ch.map((c) => c.summary), ['foo_mmap_dm no longer sets VM_DONTCOPY on the doorbell VMA']);
+});
+
+test('with new_flags renamed, a changed bit in a case is still a change', () => {
+  const text = fx('same-madvise-flags-renamed.patch').replace('+\t\tvm_flags |= VM_DONTCOPY;', '+\t\tvm_flags |= VM_DONTEXPAND;');
+  const ch = extractHookChanges(readPatchSet(text), { era: 'v6.12' });
+  assert.deepEqual(ch.map((c) => c.summary), ['madvise(MADV_DONTFORK) no longer sets VM_DONTCOPY; now sets VM_DONTEXPAND']);
 });

@@ -44,7 +44,10 @@ export function collectMadviseFacts(sf: SideFragment, env: SideEnv): Fact[] {
       continue;
     }
     const own = new Set(ownNodes(scope, fragment, ['switch_statement', 'case_statement']).map((n) => n.id));
-    const hasNewFlags = ownNodes(scope, fragment, 'identifier').some((n) => n.text === NEW_FLAGS);
+    // The variable the cases build the new vm_flags in (new_flags, or whatever a patch
+    // renames it to): null when the window shows none.
+    const flagsVar = flagsVariable(scope, fragment, env);
+    const hasNewFlags = flagsVar !== null;
     for (const sw of switchCases(scope.node)) {
       if (!own.has(sw.node.id) && !sw.groups.some((g) => g.caseNodes.some((c) => own.has(c.id)))) continue;
       if (sw.conditionText && !/behav|advice|advise/.test(sw.conditionText)) continue;
@@ -53,12 +56,12 @@ export function collectMadviseFacts(sf: SideFragment, env: SideEnv): Fact[] {
       // (2.6.16 madvise_vma); madvise_need_mmap_write's default `return 1` is not.
       const dflt = sw.groups.findIndex((g) => g.labelTexts.includes('default'));
       const hasDefault = dflt >= 0
-        ? walkPath(pathStatements(sw.groups, dflt), env, fragment, atom(VMA_FLAGS)).errno
+        ? walkPath(pathStatements(sw.groups, dflt), env, fragment, atom(VMA_FLAGS), flagsVar ?? NEW_FLAGS).errno
         : dispatchDefaultRejects(fn, env);
-      const initial = initialNewFlags(scope.node, sw.node, env, fragment);
+      const initial = initialNewFlags(scope.node, sw.node, env, fragment, flagsVar ?? NEW_FLAGS);
       sw.groups.forEach((group, gi) => {
         const path = pathStatements(sw.groups, gi);
-        const r = walkPath(path, env, fragment, initial);
+        const r = walkPath(path, env, fragment, initial, flagsVar ?? NEW_FLAGS);
         group.labels.forEach((label, li) => {
           if (!label) return; // default
           const value = env.evaluate(label, fragment);
@@ -123,15 +126,38 @@ function uniq(xs: number[]): number[] {
   return [...new Set(xs)].sort((a, b) => a - b);
 }
 
+/** The variable a madvise function builds the VMA's new flags in: `new_flags` by name; else the
+ *  one initialised from `X->vm_flags`; else the usual target of `|= VM_X` / `&= ~VM_X` in case
+ *  bodies. A rename is therefore no change. */
+function flagsVariable(scope: { node: Node; whole: boolean }, fragment: CFragment, env: SideEnv): string | null {
+  const ids = ownNodes(scope, fragment, 'identifier');
+  if (ids.some((n) => n.text === NEW_FLAGS)) return NEW_FLAGS;
+  const plain = /^[A-Za-z_]\w*$/;
+  for (const a of findAssignments(scope.node)) {
+    if (a.operator === '=' && a.right && plain.test(a.target) && /->vm_flags$/.test(a.right.text.replace(/\s+/g, ''))) return a.target;
+  }
+  const counts = new Map<string, number>();
+  for (const c of ownNodes(scope, fragment, 'case_statement')) {
+    for (const a of findAssignments(c)) {
+      if ((a.operator !== '|=' && a.operator !== '&=') || !a.right || !plain.test(a.target)) continue;
+      if (env.evaluate(a.right, fragment).kind !== 'const') continue;
+      counts.set(a.target, (counts.get(a.target) ?? 0) + 1);
+    }
+  }
+  let best: string | null = null;
+  for (const [k, n] of counts) if (best === null || n > counts.get(best)!) best = k;
+  return best;
+}
+
 /** new_flags as the switch starts: its visible initialisation, else the VMA's flags. */
-function initialNewFlags(scope: Node, sw: Node, env: SideEnv, fragment: CFragment): SymValue {
+function initialNewFlags(scope: Node, sw: Node, env: SideEnv, fragment: CFragment, flagsVar: string): SymValue {
   let v: SymValue = atom(VMA_FLAGS);
   // Labels whose switch head is out of view: what comes before them in the window belongs to
   // earlier cases, not to new_flags' initialisation.
   if (sw.type !== 'switch_statement') return v;
-  for (const a of findAssignments(scope, NEW_FLAGS)) {
+  for (const a of findAssignments(scope, flagsVar)) {
     if (a.node.startIndex >= sw.startIndex) break;
-    const e = env.env(fragment, new Map([[NEW_FLAGS, v]]));
+    const e = env.env(fragment, new Map([[flagsVar, v]]));
     v = assignedValue(a, e, e.locals!) ?? v;
   }
   return v;
@@ -150,9 +176,9 @@ function pathStatements(groups: CaseGroup[], index: number): Node[] {
 
 const FLAG_CHANGE_OPS = new Set(['=', '|=', '&=', '^=']);
 
-function walkPath(path: Node[], env: SideEnv, fragment: CFragment, initial: SymValue): PathResult {
+function walkPath(path: Node[], env: SideEnv, fragment: CFragment, initial: SymValue, flagsVar: string): PathResult {
   const r: PathResult = { guards: [], rejected: false, accepted: false, newFlags: initial, touchesFlags: false, nodes: [], cut: true, errno: false };
-  const locals = (): Map<string, SymValue> => new Map([[NEW_FLAGS, r.newFlags]]);
+  const locals = (): Map<string, SymValue> => new Map([[flagsVar, r.newFlags]]);
   for (const stmt of path) {
     r.nodes.push(stmt);
     if (stmt.type === 'break_statement' || stmt.type === 'goto_statement') { r.cut = false; break; }
@@ -180,7 +206,7 @@ function walkPath(path: Node[], env: SideEnv, fragment: CFragment, initial: SymV
         const target = e.childForFieldName('left')?.text.replace(/\s+/g, '');
         const op = e.childForFieldName('operator')?.type ?? '=';
         const right = e.childForFieldName('right');
-        if (target === NEW_FLAGS && right && FLAG_CHANGE_OPS.has(op)) {
+        if (target === flagsVar && right && FLAG_CHANGE_OPS.has(op)) {
           const rhs = env.evaluate(right, fragment, locals());
           r.newFlags = op === '=' ? rhs : binary(op.slice(0, -1) as BinaryOp, r.newFlags, rhs);
           r.touchesFlags = true;
@@ -266,7 +292,7 @@ function lockFacts(sf: SideFragment, env: SideEnv, fn: string, scope: { node: No
   const out: Fact[] = [];
   for (const sw of switchCases(scope.node)) {
     sw.groups.forEach((group, gi) => {
-      const r = walkPath(pathStatements(sw.groups, gi), env, fragment, atom(VMA_FLAGS));
+      const r = walkPath(pathStatements(sw.groups, gi), env, fragment, atom(VMA_FLAGS), NEW_FLAGS);
       const ret = r.nodes.find((n) => n.type === 'return_statement');
       const e = ret?.namedChildren.find((c) => c !== null && c.type !== 'comment') ?? null;
       const v = e ? env.evaluate(e, fragment) : null;

@@ -38,6 +38,12 @@ interface OpenHunk {
   oldLeft: number;
   newLeft: number;
   longReported: boolean;
+  wrapReported?: boolean;
+}
+
+/** Document position of char `k` of a hunk line (the same rule as positionAt). */
+function hunkLinePosition(l: HunkLine, k: number): { line: number; column: number } {
+  return positionAt({ text: l.text, depth: 0, line: l.line, column: l.column, encoding: l.encoding, lineMap: l.lineMap, columnMap: l.columnMap }, k);
 }
 
 /** Path from a `---`/`+++` line or `diff --git` operand: unquoted, timestamp dropped. */
@@ -197,11 +203,64 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
     else if (t === '') start = 0;
     else if (s.depth > 0 && !SNIP.test(t)) { start = 0; missing = true; }
     else if (s.depth === 0 && c === 9 /* tab */) { start = 0; missing = true; }
-    if (start < 0) return false;
+    if (start < 0) return joinWrapped(h, s, i);
     hunk.lines.push(hunkLine(s, ' ', start, missing));
     h.oldLeft--;
     h.newLeft--;
     if (h.oldLeft < 0 || h.newLeft < 0) reportLong(h, s);
+    return true;
+  };
+
+  /**
+   * An unquoted line inside a hunk that is no diff line, right after a long one, and followed
+   * by a diff line (or the end): the mail client wrapped that long line here (webmail does).
+   * It is joined back onto the hunk line it belongs to, the space the wrap took restored, and
+   * the hunk gets a `line-wrapped` warning: the reviewer will want to tell the sender. Quoted
+   * lines are left alone: there a line without a marker is a context line the quoting ate.
+   */
+  const joinWrapped = (h: OpenHunk, s: SourceLine, i: number): boolean => {
+    const last = h.hunk.lines[h.hunk.lines.length - 1];
+    const t = s.text;
+    if (s.depth !== 0 || !last || t.trim() === '' || t === '-- ' || SNIP.test(t) || startsDiffStructure(s, i)) return false;
+    // A lone brace, a preprocessor line or a comment opener is a column-0 context line that
+    // lost its marker space, not the tail of a wrapped line.
+    if (/^(?:[{}];?\s*$|#|\/\*)/.test(t)) return false;
+    const end = hunkLinePosition(last, last.text.length);
+    if (end.column - 1 < 50 || end.line + 1 !== s.line) return false;
+    const next = lines[i + 1];
+    if (next !== undefined && !(next.depth === 0 && /^(?:[-+ \t\\]|$)/.test(next.text))) return false;
+    const lineMap: number[] = [];
+    const columnMap: number[] = [];
+    for (let k = 0; k < last.text.length; k++) {
+      const p = hunkLinePosition(last, k);
+      lineMap.push(p.line);
+      columnMap.push(p.column);
+    }
+    let text = last.text;
+    if (!text.endsWith(' ') && !t.startsWith(' ')) {
+      // The line break stands where the space was.
+      text += ' ';
+      lineMap.push(end.line);
+      columnMap.push(end.column);
+    }
+    for (let k = 0; k < t.length; k++) {
+      const p = positionAt(s, k);
+      lineMap.push(p.line);
+      columnMap.push(p.column);
+    }
+    last.text = text + t;
+    last.lineMap = lineMap;
+    last.columnMap = columnMap;
+    if (!h.wrapReported) {
+      h.wrapReported = true;
+      problems.push({
+        message: `line ${end.line} was wrapped by the mail client (continued on line ${s.line}); read as one line, but the patch will not apply as sent`,
+        line: s.line,
+        column: s.column,
+        code: 'line-wrapped',
+        severity: 'warning',
+      });
+    }
     return true;
   };
 
@@ -307,6 +366,16 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
       let header = hh[5].startsWith(' ') ? hh[5].slice(1) : hh[5];
       if (header && i + 1 < lines.length && isWrappedHeaderTail(s, lines[i + 1], i + 1)) {
         header = header.trimEnd() + ' ' + lines[i + 1].text.trim();
+        if (s.depth === 0) {
+          const tail = lines[i + 1];
+          problems.push({
+            message: `hunk header on line ${s.line} was wrapped by the mail client (continued on line ${tail.line}); read as one line, but the patch will not apply as sent`,
+            line: tail.line,
+            column: tail.column,
+            code: 'line-wrapped',
+            severity: 'warning',
+          });
+        }
         i++;
       }
       const pos = positionAt(s, 0);

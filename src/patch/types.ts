@@ -90,7 +90,7 @@ export interface Problem {
   line: number;
   column?: number;
   /** Which kind of problem, stable for tests and for MM000 sub-messages. */
-  code?: 'hunk-short' | 'hunk-long' | 'bad-hunk-header' | 'encoding' | 'binary-skipped' | 'malformed';
+  code?: 'hunk-short' | 'hunk-long' | 'bad-hunk-header' | 'line-wrapped' | 'encoding' | 'binary-skipped' | 'malformed';
   /** Informational notes (a skipped binary stanza) are not MM000 errors. */
   severity?: 'error' | 'warning' | 'info';
 }

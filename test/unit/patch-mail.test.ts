@@ -218,7 +218,7 @@ test('a hunk header wrapped by the mail client is joined again (unquoted and quo
     ' \tswitch (behavior) {', '-\tcase MADV_NORMAL:', '+\tcase MADV_DONTFORK:', ' \t\tbreak;', '',
   ].join('\n');
   const set = readDocument(text);
-  assert.deepEqual(set.problems, []);
+  assert.deepEqual(set.problems.map((p) => [p.code, p.line, p.severity]), [['line-wrapped', 4, 'warning']]);
   const h = set.patches[0].files[0].hunks[0];
   assert.equal(h.header, 'static long madvise_behavior(struct vm_area_struct *vma,');
   assert.equal(h.functionName, 'madvise_behavior');
@@ -246,4 +246,43 @@ test('a hunk header wrapped by the mail client is joined again (unquoted and quo
   const e = readDocument(eaten);
   assert.deepEqual(e.patches[0].files[0].hunks[0].lines.map((l) => l.kind + l.text), [' x = 1;', '-a', '+b']);
   assert.equal(e.patches[0].files[0].hunks[0].header, 'f(');
+});
+
+test('a diff line wrapped by the mail client is joined again and reported (unquoted)', () => {
+  const text = [
+    'From: A <a@example.org>', 'Subject: [PATCH] mm: keep VM_DONTCOPY', '', 'Sent from a webmail.', '---',
+    '--- a/mm/mprotect.c', '+++ b/mm/mprotect.c', '@@ -235,3 +235,3 @@ sys_mprotect(unsigned long start, size_t len, unsigned long prot)',
+    ' \t\tnewflags = prot;',
+    '-\t\tnewflags |= (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC |',
+    'VM_DONTCOPY));',
+    '+\t\tnewflags |= (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC));',
+    ' \t\tif (newflags) {', '-- ', '2.43.0', '',
+  ].join('\n');
+  const set = readDocument(text);
+  const h = set.patches[0].files[0].hunks[0];
+  assert.deepEqual(h.lines.map((l) => l.kind + l.text), [
+    ' \t\tnewflags = prot;',
+    '-\t\tnewflags |= (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC | VM_DONTCOPY));',
+    '+\t\tnewflags |= (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC));',
+    ' \t\tif (newflags) {',
+  ]);
+  assert.deepEqual(set.problems.map((p) => [p.code, p.line, p.severity]), [['line-wrapped', 11, 'warning']]);
+  assert.match(set.problems[0].message, /wrapped by the mail client/);
+  assert.deepEqual(positionInLine(h.lines[1], h.lines[1].text.indexOf('VM_DONTCOPY')), { line: 11, column: 1 });
+  assertPositions(text, set);
+
+  // Prose after a hunk that is really cut short is not glued onto it.
+  const cut = ['--- a/x.c', '+++ b/x.c', '@@ -1,3 +1,3 @@', ' a', '-b', 'Thanks,', 'Jane', ''].join('\n');
+  const c = readDocument(cut);
+  assert.deepEqual(c.patches[0].files[0].hunks[0].lines.map((l) => l.kind + l.text), [' a', '-b']);
+  assert.deepEqual(c.problems.map((p) => p.code), ['hunk-short']);
+});
+
+test('a column-0 brace after a long line is a context line that lost its space, not a wrap', () => {
+  const text = ['--- a/x.c', '+++ b/x.c', '@@ -1,3 +1,3 @@', ' a', '-b',
+    '+\treturn _calc_vm_trans(prot, PROT_READ, VM_READ) | _calc_vm_trans(prot, PROT_EXEC);', '}', ' c', ''].join('\n');
+  const set = readDocument(text);
+  const h = set.patches[0].files[0].hunks[0];
+  assert.deepEqual(h.lines.map((l) => l.kind + l.text.slice(0, 8)), [' a', '-b', '+\treturn ']);
+  assert.deepEqual(set.problems.map((p) => p.code), ['hunk-short']);
 });

@@ -70,6 +70,11 @@ function median(xs: number[]): number {
 }
 
 const series = Array.from({ length: PATCHES }, (_, i) => mail(i)).join('');
+// MMLENS_BENCH_SERIES=FILE writes the series there and stops (for profiling the CLI on it).
+if (process.env.MMLENS_BENCH_SERIES) {
+  writeFileSync(process.env.MMLENS_BENCH_SERIES, series);
+  process.exit(0);
+}
 const lines = series.split('\n').length;
 await initC();
 

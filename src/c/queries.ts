@@ -2,37 +2,35 @@
 // calls by name, switch cases with their labels and bodies, if conditions, the enclosing
 // function. All walks descend into ERROR nodes: kernel macros confuse the grammar, and the
 // well-formed pieces inside an ERROR region are still worth finding.
-import { Query, type Node } from 'web-tree-sitter';
-import { cLanguage } from './load';
+import type { Node, Tree } from 'web-tree-sitter';
 import { lvalueText, normalizeText } from './evaluate';
 import { functionDefinitionName, SYNTHETIC_FUNCTION, type CFragment } from './fragment';
 
-/** Every descendant (and the node itself) accepted by `accept`, in source order. */
+/** Every descendant (and the node itself) accepted by `accept`, in source order. The
+ *  returned array is the caller's own (results are cached per tree, and copied out). */
 export function descendants(node: Node, accept: string | readonly string[] | ((n: Node) => boolean)): Node[] {
-  if (typeof accept !== 'function') {
-    // A tree-sitter query runs the walk inside wasm: about twice as fast as a cursor walk.
-    const q = queryFor(typeof accept === 'string' ? [accept] : accept);
-    if (q) return q.captures(node).map((c) => c.node);
+  if (typeof accept === 'function') return walkDescendants(node, accept);
+  const types = typeof accept === 'string' ? [accept] : accept;
+  // Rules and hook collectors ask the same questions of the same nodes (every collector
+  // looks for the fragment's function definitions, its ifs, its identifiers): answer each
+  // once per tree. Node ids are unique within a tree (not across trees: the post image is
+  // parsed incrementally from the pre image and shares subtrees with it).
+  let perTree = memo.get(node.tree);
+  if (!perTree) memo.set(node.tree, (perTree = new Map()));
+  const key = `${node.id}:${node.startIndex}:${types.join(' ')}`;
+  let hit = perTree.get(key);
+  if (!hit) {
+    // descendantsOfType walks inside wasm with no per-query compilation (a Query costs
+    // several ms to compile, more than a whole small patch's walks). It skips nodes ending
+    // at point (0,0): zero-width MISSING nodes at the start of a broken tree, which only a
+    // cursor walk sees.
+    hit = node.startIndex === 0 && node.hasError ? walkDescendants(node, accept) : node.descendantsOfType(types as string[]);
+    perTree.set(key, hit);
   }
-  return walkDescendants(node, accept);
+  return hit.slice();
 }
 
-const queries = new Map<string, Query | null>();
-
-function queryFor(types: readonly string[]): Query | null {
-  const key = types.join(' ');
-  let q = queries.get(key);
-  if (q === undefined) {
-    try {
-      // ERROR is not a named node type a query can alternate with; walk for it.
-      q = types.some((t) => !/^[a-z_]+$/.test(t)) ? null : new Query(cLanguage(), `[${types.map((t) => `(${t})`).join(' ')}] @n`);
-    } catch {
-      q = null;
-    }
-    queries.set(key, q);
-  }
-  return q;
-}
+const memo = new WeakMap<Tree, Map<string, Node[]>>();
 
 function walkDescendants(node: Node, accept: string | readonly string[] | ((n: Node) => boolean)): Node[] {
   // Type filters are checked on the cursor, so only matching nodes get a JS Node object
@@ -267,7 +265,7 @@ export function findErrorGuards(nodes: readonly Node[]): ErrorGuard[] {
       let test = n.childForFieldName('condition');
       if (!cons || !test) continue;
       while (test.type === 'parenthesized_expression' && test.namedChildCount === 1) test = test.namedChildren[0]!;
-      const neg = descendants(cons, (x) => x.type === 'unary_expression' && x.childForFieldName('operator')?.type === '-' && /^E[A-Z0-9]+$/.test(x.childForFieldName('argument')?.text ?? ''))[0];
+      const neg = descendants(cons, 'unary_expression').find((x) => x.childForFieldName('operator')?.type === '-' && /^E[A-Z0-9]+$/.test(x.childForFieldName('argument')?.text ?? ''));
       if (neg) out.push({ node: n, test, errno: neg.childForFieldName('argument')!.text });
     }
   }

@@ -172,10 +172,17 @@ function summarizeValues(c: Omit<HookChange, 'summary'>, era: EraId, arch: ArchI
       const bf = b?.type === 'driver-flags' ? b : { set: 0n, clear: 0n };
       const af = a?.type === 'driver-flags' ? a : { set: 0n, clear: 0n };
       const parts = [];
-      const s = maskChange(bf.set, af.set, (x) => `no longer sets ${names(x)}`, (x) => `now sets ${names(x)}`);
-      const k = maskChange(bf.clear, af.clear, (x) => `no longer clears ${names(x)}`, (x) => `now clears ${names(x)}`);
-      if (s) parts.push(s);
-      if (k) parts.push(k);
+      const ALL = (1n << 64n) - 1n;
+      if ((af.set | af.clear) === ALL && (bf.set | bf.clear) !== ALL) {
+        // `vma->vm_flags = X`: every other flag goes; listing 60 names helps nobody.
+        if (bf.set & ~af.set) parts.push(`no longer sets ${names(bf.set & ~af.set)}`);
+        parts.push(`now sets vm_flags to exactly ${names(af.set)} (every other flag cleared)`);
+      } else {
+        const s = maskChange(bf.set, af.set, (x) => `no longer sets ${names(x)}`, (x) => `now sets ${names(x)}`);
+        if (s) parts.push(s);
+        const k = maskChange(bf.clear, af.clear, (x) => `no longer clears ${names(x)}`, (x) => `now clears ${names(x)}`);
+        if (k) parts.push(k);
+      }
       if (parts.length) return `${c.detail} ${parts.join('; ')} on the doorbell VMA`;
       break;
     }

@@ -190,3 +190,8 @@ test('with new_flags renamed, a changed bit in a case is still a change', () => 
   const ch = extractHookChanges(readPatchSet(text), { era: 'v6.12' });
   assert.deepEqual(ch.map((c) => c.summary), ['madvise(MADV_DONTFORK) no longer sets VM_DONTCOPY; now sets VM_DONTEXPAND']);
 });
+
+test('a driver that assigns vm_flags outright is summarised without listing every cleared flag', () => {
+  const ch = changesOf('driver-assigns-flags.patch', 'v6.12');
+  assert.deepEqual(ch.map((c) => c.summary), ['foo_mmap_uar no longer sets VM_DONTCOPY; now sets vm_flags to exactly VM_PFNMAP | VM_IO | VM_DONTEXPAND (every other flag cleared) on the doorbell VMA']);
+});

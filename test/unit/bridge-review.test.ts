@@ -57,7 +57,7 @@ test('refactors give no hook change: unlikely() around the skip test, the DOFORK
   for (const [file, era] of [
     ['same-fork-skip-unlikely.patch', 'v6.12'], ['same-madvise-guard-helper.patch', 'v6.12'], ['same-driver-vm-flags-set.patch', 'v6.12'],
     ['same-mprotect-reordered.patch', 'v6.12'], ['same-prot-translation-reordered.patch', 'v2.6.13'],
-    ['same-madvise-flags-renamed.patch', 'v6.12'], ['same-mmap-fixed-modern.patch', 'v6.12'],
+    ['same-madvise-flags-renamed.patch', 'v6.12'], ['same-mmap-fixed-modern.patch', 'v6.12'], ['same-wipeonfork-guard-anonymous.patch', 'v6.12'],
   ] as const) {
     assert.deepEqual(changesOf(file, era).map((c) => c.summary), [], file);
   }

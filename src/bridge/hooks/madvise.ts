@@ -267,6 +267,12 @@ export function conditionToGuard(v: SymValue, errno: string, vmShared = 0n): Mad
       fileOrShared = true;
       continue;
     }
+    // `!vma_is_anonymous(vma)`: the VMA has vm_ops, i.e. a file or shmem (shared anonymous)
+    // behind it: the model's "file-backed or shared" again.
+    if (d.kind === 'unary' && d.op === '!' && d.arg.kind === 'atom' && /^vma_is_anonymous\(/.test(d.arg.name)) {
+      fileOrShared = true;
+      continue;
+    }
     const f = bitwiseForm(d);
     if (f.constant === 0n && f.terms.length === 1 && f.terms[0]!.key === VMA_FLAGS) {
       any |= f.terms[0]!.mask;

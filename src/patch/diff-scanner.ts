@@ -212,13 +212,13 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
   };
 
   /**
-   * An unquoted line inside a hunk that is no diff line, right after a long one, and followed
+   * An unquoted line inside a hunk that is no diff line, right after a long one (60+ columns), and followed
    * by a diff line (or the end): the mail client wrapped that long line here (webmail does).
    * It is joined back onto the hunk line it belongs to, the space the wrap took restored, and
    * the hunk gets a `line-wrapped` warning: the reviewer will want to tell the sender. Quoted
    * lines are left alone: there a line without a marker is a context line the quoting ate.
    */
-  const joinWrapped = (h: OpenHunk, s: SourceLine, i: number): boolean => {
+  const joinWrapped = (h: OpenHunk, s: SourceLine, i: number, afterEnd = false): boolean => {
     const last = h.hunk.lines[h.hunk.lines.length - 1];
     const t = s.text;
     if (s.depth !== 0 || !last || t.trim() === '' || t === '-- ' || SNIP.test(t) || startsDiffStructure(s, i)) return false;
@@ -226,9 +226,13 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
     // lost its marker space, not the tail of a wrapped line.
     if (/^(?:[{}];?\s*$|#|\/\*)/.test(t)) return false;
     const end = hunkLinePosition(last, last.text.length);
-    if (end.column - 1 < 50 || end.line + 1 !== s.line) return false;
+    if (end.column - 1 < 60 || end.line + 1 !== s.line) return false;
     const next = lines[i + 1];
-    if (next !== undefined && !(next.depth === 0 && /^(?:[-+ \t\\]|$)/.test(next.text))) return false;
+    // Inside the hunk the next line goes on with it; after its end, what may follow a hunk.
+    const goesOn = (n: SourceLine) => n.depth === 0 && (afterEnd
+      ? n.text === '' || n.text === '-- ' || n.text.startsWith('\\') || startsDiffStructure(n, i + 1)
+      : /^(?:[-+ \t\\]|$)/.test(n.text));
+    if (next !== undefined && !goesOn(next)) return false;
     const lineMap: number[] = [];
     const columnMap: number[] = [];
     for (let k = 0; k < last.text.length; k++) {
@@ -321,6 +325,8 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
         if (last) last.noNewlineAtEnd = true;
         continue;
       }
+      // The tail of a hunk's last line, wrapped by a mail client after the counts were used up.
+      if (s.depth === ended.depth && joinWrapped(ended, s, i, true)) continue;
       if (s.depth === ended.depth && looksOverlong(s, i)) {
         reportLong(ended, s);
         const kind: LineKind = t[0] === '+' ? '+' : '-';

@@ -191,3 +191,33 @@ test('format=flowed at any wrap width, quoted or not, DelSp either way: same hun
     { seed: SEED, numRuns: 80 },
   );
 });
+
+test('diff lines hard-wrapped once by a mail client at any width from 60: same hunks, a line-wrapped warning', () => {
+  let runsWithWraps = 0;
+  fc.assert(
+    fc.property(fc.integer({ min: 60, max: 100 }), (width) => {
+      let wrapped = 0;
+      const out: string[] = [];
+      let inHunk = false;
+      for (const l of DIFF_LINES) {
+        if (l.startsWith('@@')) inHunk = true;
+        else if (l.startsWith('diff --git')) inHunk = false;
+        const cut = l.lastIndexOf(' ', width);
+        // Wrap at a space like a mail client (the space goes), where the tail cannot be read
+        // as a diff line or a column-0 context line.
+        if (inHunk && /^[-+ ]/.test(l) && l.length > width && cut >= 60 && l.length - cut - 1 <= width && /^[^-+ \t#{}/\\\\]/.test(l.slice(cut + 1))) {
+          out.push(l.slice(0, cut), l.slice(cut + 1));
+          wrapped++;
+        } else out.push(l);
+      }
+      const text = out.join('\n') + '\n';
+      const set = check(text);
+      assert.deepEqual(shape(set), EXPECTED);
+      assert.equal(set.problems.filter((p) => p.code === 'line-wrapped').length > 0, wrapped > 0);
+      assert.deepEqual(set.problems.filter((p) => p.code !== 'line-wrapped'), []);
+      if (wrapped > 0) runsWithWraps++;
+    }),
+    { seed: SEED, numRuns: 40 },
+  );
+  assert.ok(runsWithWraps >= 10, `only ${runsWithWraps} runs wrapped a line`);
+});

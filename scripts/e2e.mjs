@@ -250,8 +250,12 @@ async function main() {
       results: RESULTS,
       log,
     });
-    failed = result.failed > 0;
-    summary = `${result.passed} passed, ${result.failed} failed`;
+    const { runGrammarChecks } = await import('../test/e2e/grammar.e2e.mjs');
+    const grammar = await runGrammarChecks({ vscodeDir: join(CODE_SERVER, 'lib', 'vscode'), root: ROOT, log });
+    const passed = result.passed + grammar.passed;
+    const failedCount = result.failed + grammar.failed;
+    failed = failedCount > 0;
+    summary = `${passed} passed, ${failedCount} failed`;
     const extLog = findExtensionLog(profile.userData);
     if (extLog) {
       const text = readFileSync(extLog, 'utf8');

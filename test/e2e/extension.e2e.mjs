@@ -93,17 +93,19 @@ export async function runE2E({ url, workspace, root, results, log }) {
       await page.waitForTimeout(300);
       const squiggles = editor.locator('.squiggly-error, .squiggly-warning');
       await waitFor(async () => (await squiggles.count()) > 0, 'a squiggle in the editor');
-      const hover = page.locator('.monaco-hover:visible, .monaco-resizable-hover:visible').filter({ hasText: 'MM002' });
-      let shown = false;
-      for (let i = 0; i < (await squiggles.count()) && !shown; i++) {
+      // Our part of the hover (after VS Code's own line for the diagnostic) has the links.
+      const hover = page.locator('.monaco-hover:visible, .monaco-resizable-hover:visible').filter({ hasText: 'Simulate This Patch' }).first();
+      // Read the text while the hover is up (it closes when the mouse leaves or time passes).
+      const readHover = () => hover.innerText({ timeout: 2000 }).then((t) => t.replace(/\s+/g, ' '), () => null);
+      let text = null;
+      for (let i = 0; i < (await squiggles.count()) && !text; i++) {
         const box = await squiggles.nth(i).boundingBox();
         if (!box) continue;
         await page.mouse.move(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
-        shown = await hover.first().waitFor({ timeout: 4000 }).then(() => true, () => false);
+        if (await hover.waitFor({ timeout: 4000 }).then(() => true, () => false)) text = await readHover();
       }
       // Fallback: the hover at the cursor (the row click put it on the finding).
-      if (!shown) await hoverAtCursor(page, 'MM002');
-      const text = (await hover.first().innerText()).replace(/\s+/g, ' ');
+      if (!text) text = ((await (await hoverAtCursor(page, 'Simulate This Patch')).innerText({ timeout: 2000 })) ?? '').replace(/\s+/g, ' ');
       for (const want of ['MM002', 'Simulate This Patch', 'Explain MM002']) if (!text.includes(want)) throw new Error(`hover lacks "${want}": ${text}`);
       return text.slice(0, 160);
     });

@@ -195,3 +195,12 @@ test('a driver that assigns vm_flags outright is summarised without listing ever
   const ch = changesOf('driver-assigns-flags.patch', 'v6.12');
   assert.deepEqual(ch.map((c) => c.summary), ['foo_mmap_uar no longer sets VM_DONTCOPY; now sets vm_flags to exactly VM_PFNMAP | VM_IO | VM_DONTEXPAND (every other flag cleared) on the doorbell VMA']);
 });
+
+test('do_mprotect_pkey: a change to the use of mask_off_old_flags whose assignment is out of view', () => {
+  const text = fx('mprotect-mask-use-only.patch');
+  const ch = changesOf('mprotect-mask-use-only.patch', 'v6.12');
+  assert.deepEqual(ch.map((c) => c.summary), ['every mprotect() now clears VM_DONTCOPY']);
+  assert.deepEqual(ch[0]!.lines, [lineOf(text, '-', 'mask_off_old_flags'), lineOf(text, '+', 'mask_off_old_flags')]);
+  const m = applyHookChanges(kernelModel('v6.12'), ch);
+  assert.equal(m.mprotectKept & kernelModel('v6.12').symbols.get('VM_DONTCOPY')!, 0n);
+});

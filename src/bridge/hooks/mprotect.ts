@@ -4,7 +4,7 @@
 // `(newflags & ~(newflags >> 4)) & MASK`.
 import type { Node } from 'web-tree-sitter';
 import {
-  assignedValue, evaluateTextSymbolic, findAssignments, keptBits, matchAccessCheck, MASK64, normalizeText,
+  assignedValue, constant, evaluateTextSymbolic, findAssignments, keptBits, matchAccessCheck, MASK64, normalizeText,
   type Assignment, type SymValue,
 } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
@@ -33,6 +33,13 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
     // Straight-line dataflow over the window, remembering which statements fed each value.
     const locals = new Map<string, SymValue>();
     const origins = new Map<string, Origin>();
+    // The mask variable used in view but assigned out of view: the base kernel's mask (what
+    // mprotect does not keep), so a change to its use is still measured against it.
+    for (const variable of Object.keys(MASK_VARIABLE_USE)) {
+      const used = ownNodes(scope, fragment, 'identifier').some((n) => n.text === variable);
+      const assigned = findAssignments(scope.node, variable).length > 0;
+      if (used && !assigned) locals.set(variable, constant(~env.model.mprotectKept & MASK64));
+    }
     let kept: { value: bigint; nodes: Node[]; macros: string[] } | null = null;
     const assignments = findAssignments(scope.node).filter((a) => ownNodes(scope, fragment, a.node.type).some((n) => n.id === a.node.id));
     for (const a of assignments) {

@@ -1,9 +1,21 @@
 // Printing scenario results: a timeline a reviewer can paste into a mail, and the JSON shape
 // of docs/scenario-format.md.
+import { kernelModel, parseEra } from '../kernel/index';
 import type { StepResult } from '../sim/types';
 import type { Expectation, Scenario, ScenarioError, ScenarioResult, Step } from './types';
 
-function describeStep(s: Step): string {
+/** A number written where a name is expected (`"advice": "10"`), with the era's name for it. */
+function withName(expr: string | undefined, prefix: string, era: string): string | undefined {
+  if (expr === undefined || !/^\s*(?:0x[0-9a-f]+|\d+)\s*$/i.test(expr)) return expr;
+  const id = parseEra(era);
+  if (!id) return expr;
+  const value = BigInt(expr.trim());
+  for (const [name, v] of kernelModel(id).symbols) if (v === value && name.startsWith(prefix)) return `${expr.trim()} (${name})`;
+  return expr;
+}
+
+function describeStep(s0: Step, era: string): string {
+  const s: Step = { ...s0, advice: withName(s0.advice, 'MADV_', era) };
   const at = s.region !== undefined ? (s.page !== undefined ? `${s.region}[${s.page}]` : s.region) : '';
   const sel = s.first !== undefined || s.count !== undefined ? ` pages ${s.first ?? 0}+${s.count ?? 'rest'}` : '';
   switch (s.op) {
@@ -79,12 +91,13 @@ export function formatTimeline(scenario: Scenario, r: ScenarioResult): string {
   const byIndex = new Map(scenario.steps.map((s) => [s.index, s]));
   const rows = r.steps.map((st) => {
     const step = byIndex.get(st.index)!;
-    const left = `  ${String(st.index).padStart(2)}  ${describeStep(step)}${step.note ? ` (${step.note})` : ''}`;
+    const left = `  ${String(st.index).padStart(2)}  ${describeStep(step, r.kernel)}${step.note ? ` (${step.note})` : ''}`;
     let right = `-> ${formatResult(st.result)}`;
     if (st.expect !== undefined) right += st.passed ? '  (as expected)' : `  (MISMATCH: expected ${formatExpect(st.expect)})`;
     return { st, left, right };
   });
   const width = Math.min(STEP_COLUMN, Math.max(0, ...rows.map((x) => x.left.length)));
+  let signalNoted = false;
   for (const { st, left, right } of rows) {
     // A long description is wrapped; the result goes after its last line, aligned when it fits.
     const lines = wrapText(left.trimStart(), left.slice(0, left.length - left.trimStart().length), '        ');
@@ -96,6 +109,11 @@ export function formatTimeline(scenario: Scenario, r: ScenarioResult): string {
       out.push(last);
       const indent = ' '.repeat(Math.min(width, Math.max(6, MAIL_WIDTH - 2 - right.length)) + 2);
       out.push(...wrapText(right, indent, indent + '   '));
+    }
+    if (!signalNoted && !st.result.ok && 'signal' in st.result) {
+      // The simulator does not kill on a fault (docs/simulator.md): say so once, where it matters.
+      signalNoted = true;
+      out.push(...wrapText(`(the fault is taken as caught, like a test program's signal handler: the process goes on and keeps its memory)`, '        ', '        '));
     }
     for (const e of r.events) if (e.step === st.index) out.push(...wrapText(`${e.kind}: ${e.detail}`, '        ! ', '          '));
   }

@@ -33,6 +33,12 @@ function protNames(bits: bigint, era: EraId, arch: ArchId, extra: PatchNames): s
   return bitNames(bits, 'PROT', era, arch, extra).join(' | ');
 }
 
+function popcount(v: bigint): number {
+  let n = 0;
+  for (let x = v; x; x &= x - 1n) n++;
+  return n;
+}
+
 function guardText(g: MadviseGuard | OpaqueGuard, era: EraId, arch: ArchId, extra: PatchNames): string {
   if ('condition' in g) return `${g.errno} when ${g.condition}`;
   const on: string[] = [];
@@ -122,7 +128,11 @@ function summarizeValues(c: Omit<HookChange, 'summary'>, era: EraId, arch: ArchI
       }
       if (c.detail === 'prot-valid' && b?.type === 'mask' && a?.type === 'mask') {
         const who = c.function ?? 'the PROT check';
-        return maskChange(b.value, a.value, (x) => `${who} now rejects ${protNames(x, era, arch, extra)} (EINVAL)`, (x) => `${who} now accepts ${protNames(x, era, arch, extra)}`);
+        // Dozens of bits at once: say it as a whole rather than naming each.
+        const names = (v: bigint) => protNames(v, era, arch, extra) || 'none';
+        return maskChange(b.value, a.value,
+          (x) => (popcount(x) > 8 ? `${who} now rejects every PROT bit but ${names(a.value)} (EINVAL)` : `${who} now rejects ${names(x)} (EINVAL)`),
+          (x) => (popcount(x) > 8 ? `${who} now accepts any PROT bit, not only ${names(b.value)}` : `${who} now accepts ${names(x)}`));
       }
       const bt = b?.type === 'translation' ? b.terms : [];
       const at = a?.type === 'translation' ? a.terms : [];

@@ -228,6 +228,11 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
     if (g) {
       pending.push({ hook: f.hook, detail: f.detail, before: f.value, after: g.value, pre: f, post: g });
       postLeft.delete(k);
+    } else if (f.detail === 'prot-valid' && f.value.type === 'mask') {
+      // A PROT check removed while the function's other checks are out of view: the bits it
+      // rejected are accepted now, the rest as the base kernel has it.
+      const base = baselineValue(f, model);
+      if (base?.type === 'mask') pending.push({ hook: f.hook, detail: f.detail, before: base, after: { type: 'mask', value: (base.value | (~f.value.value & 0xffffffffn)) }, pre: f, post: null });
     } else {
       const after = absentValue(f);
       if (after !== undefined) pending.push({ hook: f.hook, detail: f.detail, before: f.value, after, pre: f, post: null });
@@ -235,7 +240,10 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
   }
   for (const g of postLeft.values()) {
     const before = baselineValue(g, model);
-    if (before !== undefined) pending.push({ hook: g.hook, detail: g.detail, before, after: g.value, pre: null, post: g });
+    if (before === undefined) continue;
+    // A PROT check added beside checks out of view narrows what the base kernel accepts.
+    const after = g.detail === 'prot-valid' && g.value.type === 'mask' && before?.type === 'mask' ? { type: 'mask' as const, value: before.value & g.value.value } : g.value;
+    pending.push({ hook: g.hook, detail: g.detail, before, after, pre: null, post: g });
   }
   // 2b. Hooks changed only through a macro the patch redefines (the code using it is not in
   // the patch): the era's own expressions, evaluated with each side's macros.

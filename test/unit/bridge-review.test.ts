@@ -204,3 +204,14 @@ test('do_mprotect_pkey: a change to the use of mask_off_old_flags whose assignme
   const m = applyHookChanges(kernelModel('v6.12'), ch);
   assert.equal(m.mprotectKept & kernelModel('v6.12').symbols.get('VM_DONTCOPY')!, 0n);
 });
+
+test('PROT checks combine: a check added beside one out of view narrows it, a check removed widens it only by its own bits', () => {
+  const added = changesOf('mprotect-rejects-new-bit.patch', 'v6.12');
+  assert.deepEqual(added.map((c) => c.summary), ['do_mprotect_pkey now rejects PROT_SEM (EINVAL)']);
+  const base = kernelModel('v6.12');
+  const PROT_SEM = base.symbols.get('PROT_SEM')!;
+  assert.equal(applyHookChanges(base, added).mprotectProtValid, base.mprotectProtValid & ~PROT_SEM);
+  const removed = changesOf('mprotect-check-removed-2613.patch', 'v2.6.13');
+  assert.deepEqual(removed.map((c) => c.summary), ['sys_mprotect now accepts any PROT bit, not only PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM']);
+  assert.equal(applyHookChanges(kernelModel('v2.6.13'), removed).mprotectProtValid, 0xffffffffn);
+});

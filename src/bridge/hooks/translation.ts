@@ -216,6 +216,9 @@ function protValidFacts(sf: SideFragment, env: SideEnv, fn: string, scope: { nod
     if (f.constant !== 0n || f.terms.length !== 1 || f.terms[0]!.key !== 'prot') return null;
     return f.terms[0]!.mask;
   };
+  // Every check in view rejects its bits: together they accept what none rejects.
+  let rejected = 0n;
+  const checks: Node[] = [];
   for (const stmt of ownNodes(scope, fragment, 'if_statement')) {
     const cond = stmt.childForFieldName('condition');
     const body = stmt.childForFieldName('consequence');
@@ -224,8 +227,10 @@ function protValidFacts(sf: SideFragment, env: SideEnv, fn: string, scope: { nod
     if (!ret || errnoOf(ret.namedChildren[0] ?? null) !== 'EINVAL') continue;
     const reject = rejectOf(cond);
     if (reject === null || reject === MASK64) continue;
-    out.push(validFact(sf, fn, reject, [cond], env));
+    rejected |= reject;
+    checks.push(cond);
   }
+  if (checks.length) out.push(validFact(sf, fn, rejected, checks, env));
   if (fn === 'arch_validate_prot') {
     for (const ret of ownNodes(scope, fragment, 'return_statement')) {
       const e = ret.namedChildren[0];

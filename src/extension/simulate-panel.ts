@@ -3,7 +3,7 @@
 // crypto), nothing inline, no network; localResourceRoots is media/ alone; every message from
 // the page is validated (simulation-view.ts) before it does anything.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
+import { newNonce, webviewHtml } from './webview-html';
 import { parseWebviewMessage, type SimulationView } from './simulation-view';
 
 export class SimulatePanel implements vscode.Disposable {
@@ -73,24 +73,12 @@ export class SimulatePanel implements vscode.Disposable {
 
   private html(): string {
     const webview = this.panel.webview;
-    const nonce = randomBytes(18).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'simulate.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'simulate.css'));
-    const csp = [`default-src 'none'`, `img-src ${webview.cspSource}`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Simulation</title>
-</head>
-<body>
-<main id="app" aria-live="polite"><p class="loading">Simulating…</p></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml({
+      cspSource: webview.cspSource,
+      nonce: newNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'simulate.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'simulate.css')).toString(),
+    });
   }
 
   dispose(): void {

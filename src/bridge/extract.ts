@@ -241,8 +241,13 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
   for (const g of postLeft.values()) {
     const before = baselineValue(g, model);
     if (before === undefined) continue;
-    // A PROT check added beside checks out of view narrows what the base kernel accepts.
-    const after = g.detail === 'prot-valid' && g.value.type === 'mask' && before?.type === 'mask' ? { type: 'mask' as const, value: before.value & g.value.value } : g.value;
+    // A test added beside tests out of view adds to what the base kernel does: a PROT check
+    // narrows what it accepts; a fork skip/wipe/clear test adds flags to the base ones.
+    let after: HookValue = g.value;
+    if (g.value.type === 'mask' && before?.type === 'mask') {
+      if (g.detail === 'prot-valid') after = { type: 'mask', value: before.value & g.value.value };
+      else if (g.hook === 'fork-policy') after = { type: 'mask', value: before.value | g.value.value };
+    }
     pending.push({ hook: g.hook, detail: g.detail, before, after, pre: null, post: g });
   }
   // 2b. Hooks changed only through a macro the patch redefines (the code using it is not in

@@ -318,7 +318,8 @@ function judge(entry: Entry, d: Diff, base: Run, patched: Run, advice: AdviceNam
   if (bad.length > 0 || cleared || lostData || (inherited && !!d.patchedEvents.length)) severity = 'error';
   // What a name the patch adds does, when nothing goes wrong, is a new capability.
   else if (entry.source === 'generated') severity = 'info';
-  else if (improved || (d.steps.length === 0 && d.patchedEvents.length === 0)) severity = 'info'; // bad outcomes went away
+  // Bad outcomes went away (and none came): an improvement.
+  else if (improved || (d.steps.length === 0 && d.patchedEvents.length === 0) || (d.baseEvents.some((e) => ERROR_EVENTS.has(e.kind)) && !d.patchedEvents.some((e) => ERROR_EVENTS.has(e.kind)))) severity = 'info';
   else severity = 'warning';
   return { severity, summary, causeless };
 }

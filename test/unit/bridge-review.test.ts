@@ -215,3 +215,13 @@ test('PROT checks combine: a check added beside one out of view narrows it, a ch
   assert.deepEqual(removed.map((c) => c.summary), ['sys_mprotect now accepts any PROT bit, not only PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM']);
   assert.equal(applyHookChanges(kernelModel('v2.6.13'), removed).mprotectProtValid, 0xffffffffn);
 });
+
+test('a skip test added beside the DONTCOPY one out of view adds VM_IO and keeps VM_DONTCOPY; a doorbell no longer leaking is info', async () => {
+  const r = await simulatePatch(fx('fork-skip-added-io.patch'), { kernel: 'v6.12' });
+  assert.deepEqual(r.hookChanges.map((h) => h.summary), ['fork now skips VMAs with VM_IO: the child does not get them']);
+  const base = kernelModel('v6.12');
+  const m = applyHookChanges(base, r.hookChanges);
+  assert.equal(m.fork.skipFlags, base.fork.skipFlags | base.symbols.get('VM_IO')!);
+  assert.ok(r.consequences.length > 0);
+  for (const c of r.consequences) assert.equal(c.severity, 'info', c.summary);
+});

@@ -223,6 +223,19 @@ export async function runE2E({ url, workspace, root, results, log }) {
       const steps = await frame.locator('.run-base .step').count();
       return `${steps} steps, pinned pages drawn`;
     });
+
+    await step('select-era', async () => {
+      await openFile(page, patchName);
+      const status = page.locator('.statusbar-item', { hasText: 'Kernel' }).first();
+      await waitFor(async () => (await status.innerText()).includes('(auto)'), 'the era chosen by auto in the status bar');
+      await runCommand(page, 'Kernel Patch: Select Kernel Era');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill('v6.12');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'v6.12' }).first().click();
+      await waitFor(async () => /Kernel v6\.12(?! \(auto\))/.test(await status.innerText()), 'Kernel v6.12 in the status bar');
+      return (await status.innerText()).trim();
+    });
   } catch (e) {
     if (!(e instanceof StopRun)) throw e;
   } finally {

@@ -32,6 +32,14 @@ export interface ScanResult {
   quoteDepth: number;
 }
 
+interface QuotedRun {
+  file: FileDiff;
+  depth: number;
+  /** oldStart + oldLines of its last hunk: a later hunk of the same file starts there or after. */
+  end: number;
+  gap: boolean;
+}
+
 interface OpenHunk {
   hunk: Hunk;
   depth: number;
@@ -103,6 +111,10 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
   let file: FileDiff | null = null;
   /** The previous line belonged to the diff (header or hunk) at this depth; -1 when not. */
   let runDepth = -1;
+  /** The last quoted hunk's file and where it ended, for a hunk quoted further down after the
+   *  reviewer's comment; `gap` is set once a non-blank line at that depth leaves the diff
+   *  (a `[...]` snip, prose quoted at the same depth): the file header may be among what was cut. */
+  let quotedRun = null as QuotedRun | null;
   let open: OpenHunk | null = null;
   /** The hunk that ended on the previous line (for `\ No newline` and overlong lines). */
   let ended: OpenHunk | null = null;
@@ -367,7 +379,11 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
     const hh = t.charCodeAt(0) === 64 ? HUNK_HEADER.exec(t) : null;
     if (hh) {
       if (!(file && inRun && !file.isBinary)) {
-        file = newFile(s, null, null);
+        // A quoted hunk of the same file after the reviewer's comment (lines at other depths
+        // only, further down the file): the file goes on. Otherwise a fragment.
+        const q: QuotedRun | null = quotedRun;
+        const goesOn: boolean = q !== null && s.depth > 0 && q.depth === s.depth && !q.gap && Number(hh[1]) >= q.end && file === q.file;
+        file = goesOn && q ? q.file : newFile(s, null, null);
       }
       let header = hh[5].startsWith(' ') ? hh[5].slice(1) : hh[5];
       if (header && i + 1 < lines.length && isWrappedHeaderTail(s, lines[i + 1], i + 1)) {
@@ -399,6 +415,7 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
       if (s.depth > 0) hunk.quoteDepth = s.depth;
       if (s.encoding) hunk.encoding = s.encoding;
       file.hunks.push(hunk);
+      quotedRun = s.depth > 0 ? { file: file!, depth: s.depth, end: hunk.oldStart + hunk.oldLines, gap: false } : null;
       quoteDepth = Math.max(quoteDepth, s.depth);
       messageOpen = false;
       runDepth = s.depth;
@@ -458,6 +475,7 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
 
     // Prose: commit message, diffstat, signature, reviewer's text.
     runDepth = -1;
+    if (quotedRun && s.depth === quotedRun.depth && t.trim() !== '') quotedRun.gap = true;
     if (messageOpen) {
       if (s.depth === 0 && t === '---') messageOpen = false;
       else messageLines.push(t);

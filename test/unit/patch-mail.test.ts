@@ -286,3 +286,21 @@ test('a column-0 brace after a long line is a context line that lost its space, 
   assert.deepEqual(h.lines.map((l) => l.kind + l.text.slice(0, 8)), [' a', '-b', '+\treturn ']);
   assert.deepEqual(set.problems.map((p) => p.code), ['hunk-short']);
 });
+
+test('a quoted hunk after the reviewer\'s comment stays in its file; after a [...] snip it is a fragment', () => {
+  const reply = (between: string[]) => [
+    'Jane wrote:', '> --- a/mm/mprotect.c', '> +++ b/mm/mprotect.c', '> @@ -10 +10 @@ f(', '> -a', '> +b',
+    ...between,
+    '> @@ -50 +50 @@ g(', '> -c', '> +d', '', 'Thanks.', '',
+  ].join('\n');
+  const kept = readDocument(reply(['', 'Why b?', '>', '']));
+  assert.deepEqual(kept.patches[0].files.map((f) => [f.newPath, f.hunks.length]), [['mm/mprotect.c', 2]]);
+  // Something at the hunks' own depth was cut or said: the file header may be among it.
+  for (const between of [['> [...]'], ['> Jane\'s own prose in between', '']]) {
+    const cut = readDocument(reply(between));
+    assert.deepEqual(cut.patches[0].files.map((f) => [f.newPath, f.hunks.length]), [['mm/mprotect.c', 1], [null, 1]], between[0]);
+  }
+  // A hunk further up cannot be the same file's next hunk.
+  const back = readDocument(reply(['', 'Why b?', '']).replace('@@ -50 +50 @@', '@@ -5 +5 @@'));
+  assert.deepEqual(back.patches[0].files.map((f) => f.newPath), ['mm/mprotect.c', null]);
+});

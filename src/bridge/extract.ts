@@ -68,6 +68,8 @@ function absentValue(f: Fact): HookValue | null | undefined {
   }
 }
 
+const GENERIC_PROT = new Set(['PROT_READ', 'PROT_WRITE', 'PROT_EXEC']);
+
 /** What the base model says for a hook a post-image shows and the pre-image does not. */
 function baselineValue(f: Fact, model: KernelModel): HookValue | null | undefined {
   switch (f.hook) {
@@ -93,7 +95,8 @@ function baselineValue(f: Fact, model: KernelModel): HookValue | null | undefine
       return undefined;
     case 'prot-translation':
       if (f.detail === 'prot-valid') return { type: 'mask', value: isMmapFunction(f.function) ? model.protValid : model.mprotectProtValid };
-      return { type: 'translation', terms: model.protToVm };
+      // calc_vm_prot_bits translates R/W/X itself; the arch hook adds the rest (PROT_SAO...).
+      return { type: 'translation', terms: model.protToVm.filter((t) => GENERIC_PROT.has(t.fromName) === (f.detail === 'calc_vm_prot_bits')) };
     case 'mmap-flags':
       if (f.detail === 'fixedFlags') return { type: 'mask', value: mmapFixedFlagsOf(model) };
       return f.detail === 'calc_vm_flag_bits' ? { type: 'translation', terms: model.mapToVm } : { type: 'translation', terms: [] };

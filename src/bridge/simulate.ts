@@ -314,12 +314,18 @@ function judge(entry: Entry, d: Diff, base: Run, patched: Run, advice: AdviceNam
   const summary = [cause, ...effects.filter((e) => !cause.includes(e)).slice(0, 2)].filter(Boolean).join(': ') || 'the run differs';
   const causeless = !cause;
 
+  const owners = new Set(entry.scenario.steps.filter((s) => (s.op === 'mmap' || s.op === 'ib_open') && s.proc).map((s) => s.proc!));
+  const ownerCallsFail = () => d.steps.some((i) => {
+    const s = steps.get(i)!;
+    return (!s.proc || owners.has(s.proc)) && b.get(i)?.ok && p.get(i) && !p.get(i).ok;
+  });
   let severity: ConsequenceSeverity;
   if (bad.length > 0 || cleared || lostData || (inherited && !!d.patchedEvents.length)) severity = 'error';
   // What a name the patch adds does, when nothing goes wrong, is a new capability.
   else if (entry.source === 'generated') severity = 'info';
-  // Bad outcomes went away (and none came): an improvement.
-  else if (improved || (d.steps.length === 0 && d.patchedEvents.length === 0) || (d.baseEvents.some((e) => ERROR_EVENTS.has(e.kind)) && !d.patchedEvents.some((e) => ERROR_EVENTS.has(e.kind)))) severity = 'info';
+  // Bad outcomes went away (and none came), without a call of a process that set things up
+  // (mmap, device open) starting to fail: an improvement.
+  else if (improved || (d.steps.length === 0 && d.patchedEvents.length === 0) || (d.baseEvents.some((e) => ERROR_EVENTS.has(e.kind)) && !d.patchedEvents.some((e) => ERROR_EVENTS.has(e.kind)) && !ownerCallsFail())) severity = 'info';
   else severity = 'warning';
   return { severity, summary, causeless };
 }

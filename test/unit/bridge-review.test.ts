@@ -225,3 +225,9 @@ test('a skip test added beside the DONTCOPY one out of view adds VM_IO and keeps
   assert.ok(r.consequences.length > 0);
   for (const c of r.consequences) assert.equal(c.severity, 'info', c.summary);
 });
+
+test('an arch hook shown only on the new side is compared with the arch terms, not with calc_vm_prot_bits R/W/X', async () => {
+  const r = await simulatePatch(fx('same-arch-hook-shown-whole.patch'), { kernel: 'v6.12', arch: 'powerpc' });
+  assert.deepEqual(r.hookChanges.map((h) => h.summary), []);
+  assert.deepEqual(r.consequences, []);
+});

@@ -63,8 +63,30 @@ function paramsOf(text: string): string[] {
   return text.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
 }
 
-/** The defines on one side of one hunk. */
+// Rules, the bridge's define changes and each side's macro table all read the same defines:
+// read each fragment once (per file path and patch index, which the definitions carry).
+const fragmentDefines = new WeakMap<CFragment, Map<string, MacroDefinition[]>>();
+
+/** Whether the side of a hunk can hold a define: both the grammar's `#define` token and the
+ *  line scan need a `#` on one of the side's lines (the synthetic wrapper adds only the
+ *  `#endif`s of `#if`s the window opens), so a side without one is not even parsed. */
+function sideMayDefine(hunk: Hunk, side: Side): boolean {
+  const drop = side === 'pre' ? '+' : '-';
+  return hunk.lines.some((l) => l.kind !== drop && l.text.includes('#'));
+}
+
+/** The defines on one side of one hunk (the array is the caller's; the definitions are
+ *  shared between callers and must not be changed). */
 export function definesInFragment(fragment: CFragment, path: string | null, patchIndex: number): MacroDefinition[] {
+  let byPlace = fragmentDefines.get(fragment);
+  if (!byPlace) fragmentDefines.set(fragment, (byPlace = new Map()));
+  const key = `${patchIndex}\u0000${path ?? ''}`;
+  let defs = byPlace.get(key);
+  if (!defs) byPlace.set(key, (defs = sideMayDefine(fragment.hunk, fragment.side) ? readDefines(fragment, path, patchIndex) : []));
+  return defs.slice();
+}
+
+function readDefines(fragment: CFragment, path: string | null, patchIndex: number): MacroDefinition[] {
   const out: MacroDefinition[] = [];
   const covered = new Set<number>();
   const hunk = fragment.hunk;
@@ -157,6 +179,7 @@ export function allDefines(patchSet: PatchSet, side: Side): MacroDefinition[] {
       if (file.isBinary) continue;
       const path = side === 'pre' ? (file.oldPath ?? file.newPath) : (file.newPath ?? file.oldPath);
       for (const hunk of file.hunks) {
+        if (!sideMayDefine(hunk, side)) continue;
         try {
           const trees = parseHunk(hunk);
           out.push(...definesInFragment(side === 'pre' ? trees.pre : trees.post, path, patchIndex));

@@ -7,6 +7,7 @@ import { Edit, type Node, type Tree } from 'web-tree-sitter';
 import type { Hunk, HunkLine } from '../patch/types';
 import { positionInLine } from '../patch/index';
 import { cParser } from './load';
+import { memoOnNode } from './memo';
 
 export type Side = 'pre' | 'post';
 
@@ -42,7 +43,11 @@ const ANNOTATIONS = /\b(__user|__iomem|__force|__rcu|__percpu|__kernel|__bitwise
 // Lock annotations with an argument: `__acquires(&mm->mmap_lock)`.
 const LOCK_ANNOTATIONS = /\b__(?:acquires|releases|must_hold|cond_acquires)\s*\((?:[^()]|\([^()]*\))*\)/g;
 
+// Everything the replacements below touch: non-ASCII spaces, CR, `__` names, two keywords.
+const MAY_NEED_SANITIZING = /[^\x00-\x7f]|\r|__|noinline|notrace/;
+
 export function sanitizeLine(text: string): string {
+  if (!MAY_NEED_SANITIZING.test(text)) return text; // most lines: one scan instead of four
   return text
     .replace(ODD_SPACES, ' ')
     .replace(/\r/g, ' ')
@@ -506,6 +511,11 @@ function ownFunctionName(f: CFragment, definitions: Node[]): string | null {
 
 /** Name declared by a function_definition (`SYSCALL_DEFINE3(mprotect, ...)` -> sys_mprotect). */
 export function functionDefinitionName(fn: Node): string | null {
+  // Asked of every definition by every hook collector: once per tree.
+  return memoOnNode(fn, 'functionDefinitionName', readFunctionDefinitionName);
+}
+
+function readFunctionDefinitionName(fn: Node): string | null {
   let d: Node | null = fn.childForFieldName('declarator');
   while (d && d.type !== 'function_declarator' && d.type !== 'identifier') {
     d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c?.type === 'function_declarator') ?? null;

@@ -2,7 +2,8 @@
 // calls by name, switch cases with their labels and bodies, if conditions, the enclosing
 // function. All walks descend into ERROR nodes: kernel macros confuse the grammar, and the
 // well-formed pieces inside an ERROR region are still worth finding.
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
+import { memoOnNode } from './memo';
 import { lvalueText, normalizeText } from './evaluate';
 import { functionDefinitionName, SYNTHETIC_FUNCTION, type CFragment } from './fragment';
 
@@ -12,25 +13,16 @@ export function descendants(node: Node, accept: string | readonly string[] | ((n
   if (typeof accept === 'function') return walkDescendants(node, accept);
   const types = typeof accept === 'string' ? [accept] : accept;
   // Rules and hook collectors ask the same questions of the same nodes (every collector
-  // looks for the fragment's function definitions, its ifs, its identifiers): answer each
-  // once per tree. Node ids are unique within a tree (not across trees: the post image is
-  // parsed incrementally from the pre image and shares subtrees with it).
-  let perTree = memo.get(node.tree);
-  if (!perTree) memo.set(node.tree, (perTree = new Map()));
-  const key = `${node.id}:${node.startIndex}:${types.join(' ')}`;
-  let hit = perTree.get(key);
-  if (!hit) {
+  // looks for the fragment's function definitions, its ifs, its identifiers): once per tree.
+  const found = memoOnNode(node, `descendants ${types.join(' ')}`, (n) =>
     // descendantsOfType walks inside wasm with no per-query compilation (a Query costs
     // several ms to compile, more than a whole small patch's walks). It skips nodes ending
     // at point (0,0): zero-width MISSING nodes at the start of a broken tree, which only a
     // cursor walk sees.
-    hit = node.startIndex === 0 && node.hasError ? walkDescendants(node, accept) : node.descendantsOfType(types as string[]);
-    perTree.set(key, hit);
-  }
-  return hit.slice();
+    n.startIndex === 0 && n.hasError ? walkDescendants(n, types) : n.descendantsOfType(types as string[]),
+  );
+  return found.slice();
 }
-
-const memo = new WeakMap<Tree, Map<string, Node[]>>();
 
 function walkDescendants(node: Node, accept: string | readonly string[] | ((n: Node) => boolean)): Node[] {
   // Type filters are checked on the cursor, so only matching nodes get a JS Node object
@@ -79,6 +71,11 @@ function declaratorName(d: Node): Node | null {
  *  (`'vma->vm_flags'` matches `vma -> vm_flags` too). */
 export function findAssignments(scope: Node, target?: string | ((t: string) => boolean)): Assignment[] {
   const want = target === undefined ? null : typeof target === 'string' ? normalizeText(target) : target;
+  const all = memoOnNode(scope, 'assignments', allAssignments);
+  return all.filter((a) => want === null || (typeof want === 'string' ? a.target === want : want(a.target)));
+}
+
+function allAssignments(scope: Node): Assignment[] {
   const out: Assignment[] = [];
   for (const n of descendants(scope, ['assignment_expression', 'init_declarator'])) {
     let a: Assignment | null = null;
@@ -92,7 +89,7 @@ export function findAssignments(scope: Node, target?: string | ((t: string) => b
       if (!id) continue;
       a = { node: n, left: id, right: n.childForFieldName('value'), operator: '=', target: id.text, isDeclaration: true };
     }
-    if (want === null || (typeof want === 'string' ? a.target === want : want(a.target))) out.push(a);
+    out.push(a);
   }
   return out;
 }
@@ -104,16 +101,21 @@ export interface CallSite {
   args: Node[];
 }
 
-/** Calls in a subtree, optionally only to the given callee name(s) or matching a RegExp. */
+/** Calls in a subtree, optionally only to the given callee name(s) or matching a RegExp.
+ *  Answers are cached per tree: the arrays are the caller's, the objects in them are shared
+ *  (the same holds for findAssignments, findSwitchCases and findConditions). */
 export function findCalls(scope: Node, callee?: string | readonly string[] | RegExp): CallSite[] {
+  const all = memoOnNode(scope, 'calls', allCalls);
+  if (callee === undefined) return all.slice();
+  return all.filter(({ name }) => (typeof callee === 'string' ? name === callee : callee instanceof RegExp ? callee.test(name) : callee.includes(name)));
+}
+
+function allCalls(scope: Node): CallSite[] {
   const out: CallSite[] = [];
   for (const n of descendants(scope, 'call_expression')) {
     const fn = n.childForFieldName('function');
     if (!fn) continue;
     const name = fn.type === 'identifier' ? fn.text : normalizeText(fn.text);
-    if (callee !== undefined) {
-      if (typeof callee === 'string' ? name !== callee : callee instanceof RegExp ? !callee.test(name) : !callee.includes(name)) continue;
-    }
     const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => c !== null && c.type !== 'comment');
     out.push({ node: n, name, args });
   }
@@ -148,6 +150,10 @@ const TERMINATORS = new Set(['break_statement', 'return_statement', 'goto_statem
  *  case_statement nodes under the synthetic block); those come back with node = the
  *  enclosing block and condition null. */
 export function findSwitchCases(scope: Node): SwitchInfo[] {
+  return memoOnNode(scope, 'switches', allSwitches).slice();
+}
+
+function allSwitches(scope: Node): SwitchInfo[] {
   const out: SwitchInfo[] = [];
   const seenBlocks = new Set<number>();
   for (const sw of descendants(scope, 'switch_statement')) {
@@ -205,6 +211,10 @@ export interface Condition {
 
 /** The conditions tested in a subtree (`if (...)`, loops, `?:`). */
 export function findConditions(scope: Node): Condition[] {
+  return memoOnNode(scope, 'conditions', allConditions).slice();
+}
+
+function allConditions(scope: Node): Condition[] {
   const out: Condition[] = [];
   for (const n of descendants(scope, ['if_statement', 'while_statement', 'do_statement', 'for_statement', 'conditional_expression'])) {
     let test = n.childForFieldName('condition');

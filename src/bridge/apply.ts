@@ -44,6 +44,7 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
   let mmapFixedFlags = mmapFixedFlagsOf(model);
   let protValid = model.protValid;
   let mprotectProtValid = model.mprotectProtValid;
+  let mmapProtValid = model.mmapProtValid;
   let mprotectKept = model.mprotectKept;
   let access = { ...model.mprotectAccessCheck };
   const fork = { ...model.fork };
@@ -112,6 +113,7 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
           // The check is mprotect's (sys_mprotect, do_mprotect_pkey, arch_validate_prot) unless
           // it sits in an mmap path.
           if (!isMmapFunction(c.function)) mprotectProtValid = maskDelta(mprotectProtValid, c.before, c.after) & 0xffffffffn;
+          else mmapProtValid = maskDelta(mmapProtValid ?? 0xffffffffn, c.before, c.after) & 0xffffffffn;
           protValid = maskDelta(protValid, c.before, c.after) & 0xffffffffn;
         } else {
           protToVm = termsDelta(protToVm, c.before, c.after);
@@ -154,6 +156,7 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
     protToVm,
     protValid,
     mprotectProtValid,
+    ...(mmapProtValid !== undefined ? { mmapProtValid } : {}),
     mapToVm,
     mmapFixedFlags,
     mprotectKept,

@@ -94,7 +94,8 @@ function baselineValue(f: Fact, model: KernelModel): HookValue | null | undefine
       if (f.detail === 'childClear') return { type: 'mask', value: model.fork.childClear };
       return undefined;
     case 'prot-translation':
-      if (f.detail === 'prot-valid') return { type: 'mask', value: isMmapFunction(f.function) ? model.protValid : model.mprotectProtValid };
+      // do_mmap of the presets checks no PROT bit: every bit passes its (absent) check.
+      if (f.detail === 'prot-valid') return { type: 'mask', value: isMmapFunction(f.function) ? (model.mmapProtValid ?? 0xffffffffn) : model.mprotectProtValid };
       // calc_vm_prot_bits translates R/W/X itself; the arch hook adds the rest (PROT_SAO...).
       return { type: 'translation', terms: model.protToVm.filter((t) => GENERIC_PROT.has(t.fromName) === (f.detail === 'calc_vm_prot_bits')) };
     case 'mmap-flags':

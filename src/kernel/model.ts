@@ -87,6 +87,9 @@ export interface KernelModel {
    *  arch_validate_prot(); any other bit is EINVAL. A patch that translates a new PROT bit
    *  without widening this check still gets EINVAL from mprotect. */
   mprotectProtValid: bigint;
+  /** PROT bits mmap accepts when it checks them at all. Absent: do_mmap does not check (every
+   *  era the presets cover); a patch that adds a check in do_mmap sets it. */
+  mmapProtValid?: bigint;
   /** calc_vm_flag_bits: MAP bits -> VM bits. */
   mapToVm: BitTranslation[];
   /** VM bits do_mmap puts on every new mapping beside the translated ones

@@ -88,6 +88,7 @@ export class Machine {
     if (!Number.isInteger(pages) || pages <= 0) return fail('EINVAL');
     // do_mmap does not validate PROT bits (only mprotect calls arch_validate_prot): unknown
     // bits are dropped by calc_vm_prot_bits. The live-kernel oracle confirms it.
+    if (m.mmapProtValid !== undefined && (prot & ~m.mmapProtValid) !== 0n) return fail('EINVAL'); // a patched do_mmap that checks
     if ((flags & c.MAP_ANONYMOUS) === 0n || c.MAP_ANONYMOUS === 0n) return fail('EBADF'); // fd -1 and no file: only anonymous mappings exist here
     let vmFlags = translate(m.protToVm, prot) | translate(m.mapToVm, flags) | (m.mmapFixedFlags ?? (c.VM_MAYREAD | c.VM_MAYWRITE | c.VM_MAYEXEC));
     const type = flags & c.MAP_TYPE;

@@ -231,3 +231,16 @@ test('an arch hook shown only on the new side is compared with the arch terms, n
   assert.deepEqual(r.hookChanges.map((h) => h.summary), []);
   assert.deepEqual(r.consequences, []);
 });
+
+test('a PROT check added to do_mmap makes mmap refuse the bit (mmapProtValid), not mprotect', async () => {
+  const { parseScenario } = await import('../../src/scenarios/index');
+  const file = 'test-fixtures/bridge/review/scenarios/mmap-unknown-prot-bit.json';
+  const parsed = parseScenario(readFileSync(file, 'utf8'), file);
+  assert.ok(parsed.ok);
+  const r = await simulatePatch(fx('mmap-validates-prot.patch'), { kernel: 'v6.12', scenarios: [parsed.scenario], noLibrary: true });
+  const m = applyHookChanges(kernelModel('v6.12'), r.hookChanges);
+  assert.equal(m.mmapProtValid, 0xfn);
+  assert.equal(m.mprotectProtValid, kernelModel('v6.12').mprotectProtValid);
+  assert.equal(r.consequences.length, 1);
+  assert.match(r.consequences[0]!.summary, /^mmap\(PROT_READ\|PROT_WRITE\|0x100, MAP_PRIVATE\|MAP_ANONYMOUS\) on region buf now fails with EINVAL \(was ok\)/);
+});

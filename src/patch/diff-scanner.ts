@@ -49,6 +49,14 @@ interface OpenHunk {
   wrapReported?: boolean;
 }
 
+/** A line of C that cannot end where it does: an open parenthesis, or a trailing binary
+ *  operator or comma (what a wrap in the middle of an expression leaves). */
+function unfinished(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) depth += ch === '(' ? 1 : ch === ')' ? -1 : 0;
+  return depth > 0 || /(?:[|&+*\/,=<>^-]|\|\||&&)\s*$/.test(text) && !/(?:\+\+|--)\s*$/.test(text);
+}
+
 /** Document position of char `k` of a hunk line (the same rule as positionAt). */
 function hunkLinePosition(l: HunkLine, k: number): { line: number; column: number } {
   return positionAt({ text: l.text, depth: 0, line: l.line, column: l.column, encoding: l.encoding, lineMap: l.lineMap, columnMap: l.columnMap }, k);
@@ -213,6 +221,7 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
     let missing = false;
     if (c === 32 /* space */) start = 1;
     else if (t === '') start = 0;
+    else if (s.depth > 0 && joinWrapped(h, s, i)) return true;
     else if (s.depth > 0 && !SNIP.test(t)) { start = 0; missing = true; }
     else if (s.depth === 0 && c === 9 /* tab */) { start = 0; missing = true; }
     if (start < 0) return joinWrapped(h, s, i);
@@ -233,7 +242,11 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
   const joinWrapped = (h: OpenHunk, s: SourceLine, i: number, afterEnd = false): boolean => {
     const last = h.hunk.lines[h.hunk.lines.length - 1];
     const t = s.text;
-    if (s.depth !== 0 || !last || t.trim() === '' || t === '-- ' || SNIP.test(t) || startsDiffStructure(s, i)) return false;
+    if (!last || t.trim() === '' || t === '-- ' || SNIP.test(t) || startsDiffStructure(s, i)) return false;
+    // Quoted, a line without a marker is normally a context line the quoting ate (it starts
+    // with the code's indentation): join only a tail that starts at once, after a first part
+    // that cannot end there (an open parenthesis, or a trailing operator or comma).
+    if (s.depth > 0 && (/^\s/.test(t) || !unfinished(last.text))) return false;
     // A lone brace, a preprocessor line or a comment opener is a column-0 context line that
     // lost its marker space, not the tail of a wrapped line.
     if (/^(?:[{}];?\s*$|#|\/\*)/.test(t)) return false;
@@ -241,7 +254,7 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
     if (end.column - 1 < 60 || end.line + 1 !== s.line) return false;
     const next = lines[i + 1];
     // Inside the hunk the next line goes on with it; after its end, what may follow a hunk.
-    const goesOn = (n: SourceLine) => n.depth === 0 && (afterEnd
+    const goesOn = (n: SourceLine) => n.depth !== s.depth ? s.depth > 0 : (afterEnd
       ? n.text === '' || n.text === '-- ' || n.text.startsWith('\\') || startsDiffStructure(n, i + 1)
       : /^(?:[-+ \t\\]|$)/.test(n.text));
     if (next !== undefined && !goesOn(next)) return false;
@@ -269,13 +282,16 @@ export function scanDiff(lines: SourceLine[]): ScanResult {
     last.columnMap = columnMap;
     if (!h.wrapReported) {
       h.wrapReported = true;
-      problems.push({
-        message: `line ${end.line} was wrapped by the mail client (continued on line ${s.line}); read as one line, but the patch will not apply as sent`,
-        line: s.line,
-        column: s.column,
-        code: 'line-wrapped',
-        severity: 'warning',
-      });
+      problems.push(s.depth === 0
+        ? {
+          message: `line ${end.line} was wrapped by the mail client (continued on line ${s.line}); read as one line, but the patch will not apply as sent`,
+          line: s.line, column: s.column, code: 'line-wrapped', severity: 'warning',
+        }
+        : {
+          // Quoted: the reviewer's client may have wrapped it; the patch itself may be fine.
+          message: `quoted line ${end.line} was wrapped by a mail client (continued on line ${s.line}); read as one line`,
+          line: s.line, column: s.column, code: 'line-wrapped', severity: 'info',
+        });
     }
     return true;
   };

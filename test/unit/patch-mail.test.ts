@@ -304,3 +304,40 @@ test('a quoted hunk after the reviewer\'s comment stays in its file; after a [..
   const back = readDocument(reply(['', 'Why b?', '']).replace('@@ -50 +50 @@', '@@ -5 +5 @@'));
   assert.deepEqual(back.patches[0].files.map((f) => f.newPath), ['mm/mprotect.c', null]);
 });
+
+test('a quoted diff line wrapped by the reviewer\'s mail client is joined when the first part is unfinished', () => {
+  const text = [
+    'On Thu, Mara wrote:',
+    '> > > @@ -235,5 +235,5 @@ sys_mprotect(unsigned long start, size_t len, unsigned long prot)',
+    '> > >  \t\t}',
+    '> > >',
+    '> > > -\t\tnewflags = vm_flags | (vma->vm_flags & ~(VM_READ | VM_WRITE |',
+    '> > > VM_EXEC));',
+    '> > > +\t\tnewflags = vm_flags | (vma->vm_flags & ~(VM_READ | VM_WRITE |',
+    '> > > VM_EXEC | VM_DONTCOPY));',
+    '> > >',
+    '> > > \t\tif ((newflags & ~(newflags >> 4)) & 0xf) {', // marker eaten: a context line, not a wrap
+    '', 'This is the part I do not like.', '',
+  ].join('\n');
+  const set = readDocument(text);
+  const h = set.patches[0].files[0].hunks[0];
+  assert.deepEqual(h.lines.map((l) => l.kind + l.text), [
+    ' \t\t}', ' ',
+    '-\t\tnewflags = vm_flags | (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC));',
+    '+\t\tnewflags = vm_flags | (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC | VM_DONTCOPY));',
+    ' ', ' \t\tif ((newflags & ~(newflags >> 4)) & 0xf) {',
+  ].map((x) => x === ' ' ? ' ' : x));
+  assert.deepEqual(set.problems.map((p) => [p.code, p.severity]), [['line-wrapped', 'info']]);
+  assertPositions(text, set);
+});
+
+test('the wrapped last line of a quoted hunk is joined too, before the reviewer\'s reply', () => {
+  const text = [
+    '> @@ -10,2 +10,2 @@ f(', '>  \tint a;', '> -\tnewflags = vm_flags | (vma->vm_flags & ~(VM_READ | VM_WRITE |', '> VM_EXEC));',
+    '', 'Comment.', '',
+  ].join('\n');
+  const set = readDocument(text.replace('-\tnewflags', '+\tnewflags').replace('@@ -10,2 +10,2 @@', '@@ -10,1 +10,2 @@'));
+  const h = set.patches[0].files[0].hunks[0];
+  assert.equal(h.lines[1].text, '\tnewflags = vm_flags | (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC));');
+  assert.deepEqual(set.problems.map((p) => p.code), ['line-wrapped']);
+});

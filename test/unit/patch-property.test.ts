@@ -192,11 +192,15 @@ test('format=flowed at any wrap width, quoted or not, DelSp either way: same hun
   );
 });
 
-test('diff lines hard-wrapped once by a mail client at any width from 60: same hunks, a line-wrapped warning', () => {
+test('diff lines hard-wrapped once by a mail client at any width from 60, quoted or not: same hunks, a line-wrapped problem', () => {
   let runsWithWraps = 0;
+  let quotedRunsWithWraps = 0;
   fc.assert(
-    fc.property(fc.integer({ min: 60, max: 100 }), (width) => {
+    fc.property(fc.integer({ min: 60, max: 100 }), fc.integer({ min: 0, max: 3 }), (width, depth) => {
       let wrapped = 0;
+      const q = '> '.repeat(depth);
+      // Quoted, a tail is only recognisable after a first part that cannot end there.
+      const unfinished = (x: string) => (x.split('(').length > x.split(')').length) || /[|&,]\s*$/.test(x);
       const out: string[] = [];
       let inHunk = false;
       for (const l of DIFF_LINES) {
@@ -205,19 +209,22 @@ test('diff lines hard-wrapped once by a mail client at any width from 60: same h
         const cut = l.lastIndexOf(' ', width);
         // Wrap at a space like a mail client (the space goes), where the tail cannot be read
         // as a diff line or a column-0 context line.
-        if (inHunk && /^[-+ ]/.test(l) && l.length > width && cut >= 60 && l.length - cut - 1 <= width && /^[^-+ \t#{}/\\\\]/.test(l.slice(cut + 1))) {
+        if (inHunk && /^[-+ ]/.test(l) && l.length > width && cut >= 60 && l.length - cut - 1 <= width && /^[^-+ \t#{}/\\\\]/.test(l.slice(cut + 1)) &&
+          (depth === 0 || unfinished(l.slice(0, cut)))) {
           out.push(l.slice(0, cut), l.slice(cut + 1));
           wrapped++;
         } else out.push(l);
       }
-      const text = out.join('\n') + '\n';
+      const text = 'Someone wrote:\n' + out.map((l) => q + l).join('\n') + '\n';
       const set = check(text);
       assert.deepEqual(shape(set), EXPECTED);
       assert.equal(set.problems.filter((p) => p.code === 'line-wrapped').length > 0, wrapped > 0);
       assert.deepEqual(set.problems.filter((p) => p.code !== 'line-wrapped'), []);
       if (wrapped > 0) runsWithWraps++;
+      if (wrapped > 0 && depth > 0) quotedRunsWithWraps++;
     }),
-    { seed: SEED, numRuns: 40 },
+    { seed: SEED, numRuns: 80 },
   );
-  assert.ok(runsWithWraps >= 10, `only ${runsWithWraps} runs wrapped a line`);
+  assert.ok(runsWithWraps >= 20, `only ${runsWithWraps} runs wrapped a line`);
+  assert.ok(quotedRunsWithWraps >= 10, `only ${quotedRunsWithWraps} quoted runs wrapped a line`);
 });

@@ -23,6 +23,11 @@ const VOCAB = [
   'Subject: [PATCH v2 1/2] x', 'Content-Type: multipart/mixed; boundary=b', '--b', '--b--',
   'Content-Transfer-Encoding: quoted-printable', 'Content-Transfer-Encoding: base64', 'a=3Db=', '=E9=', 'QUJD', 'QQ==',
   '> ', '>', '> > +x', '>> -y', '> >  z', '>>>@@ -1 +1 @@', '\t\tindented', '[...]',
+  // format=flowed soft breaks and mail-client wraps
+  'Content-Type: text/plain; format=flowed; delsp=yes', 'Content-Type: text/plain; charset=utf-8; format=flowed',
+  '+\tnewflags = vm_flags | (vma->vm_flags & ~(VM_READ | VM_WRITE | ', '-\tx = foo(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,', 'VM_EXEC));',
+  '> -\tnewflags = vm_flags | (vma->vm_flags & ~(VM_READ | VM_WRITE |', '> VM_EXEC));', '   ', '-- ',
+  '@@ -235,7 +235,7 @@ asmlinkage long sys_mprotect(unsigned long start, size_t len,', 'unsigned long prot)',
 ];
 
 function check(text: string): PatchSet {
@@ -44,6 +49,24 @@ test('any mix of diff-like lines, quoting and line endings: no throw, positions 
   fc.assert(
     fc.property(fc.array(line, { maxLength: 60 }), fc.array(eol, { minLength: 1, maxLength: 4 }), (lines, eols) => void check(joinLines(lines, eols))),
     { seed: SEED, numRuns: 400 },
+  );
+});
+
+test('flowed and quoted-printable mails with any mix of lines: no throw, positions exact', () => {
+  const line = fc.oneof(
+    fc.constantFrom(...VOCAB),
+    fc.string({ maxLength: 12 }).map((x) => x + ' '),
+    fc.tuple(fc.constantFrom('> ', '>', '> > '), fc.constantFrom(...VOCAB)).map(([q, l]) => q + l),
+  );
+  const head = fc.constantFrom(
+    'Content-Type: text/plain; format=flowed',
+    'Content-Type: text/plain; format=flowed; delsp=yes',
+    'Content-Type: text/plain; format=flowed\nContent-Transfer-Encoding: quoted-printable',
+  );
+  fc.assert(
+    fc.property(head, fc.array(line, { maxLength: 50 }), eol, (h, lines, nl) =>
+      void check(['From: A <a@example.org>', 'Subject: [PATCH] x', ...h.split('\n'), '', ...lines].join(nl))),
+    { seed: SEED, numRuns: 300 },
   );
 });
 

@@ -49,6 +49,7 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
   let access = { ...model.mprotectAccessCheck };
   const fork = { ...model.fork };
   let doorbellFlags = model.doorbellFlags;
+  let doorbellClear = model.doorbellClear ?? 0n;
 
   // 1. Names first: later hooks look advice values up by name.
   changes = changes.filter((c) => uapiApplies(c, model.arch));
@@ -143,6 +144,9 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
         const a = c.after?.type === 'driver-flags' ? c.after : { set: 0n, clear: 0n };
         doorbellFlags = (doorbellFlags & ~(b.set & ~a.set)) | (a.set & ~b.set);
         doorbellFlags &= ~(a.clear & ~b.clear);
+        // Bits mmap itself gives the VMA (VM_MAYEXEC...) that the handler now clears or no
+        // longer clears.
+        doorbellClear = ((doorbellClear & ~(b.clear & ~a.clear)) | (a.clear & ~b.clear)) & ~doorbellFlags;
         break;
       }
       default:
@@ -164,6 +168,7 @@ export function applyHookChanges(model: KernelModel, changes: readonly HookChang
     madvise,
     fork,
     doorbellFlags,
+    ...(doorbellClear !== 0n || model.doorbellClear !== undefined ? { doorbellClear } : {}),
   };
 }
 

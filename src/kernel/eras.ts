@@ -221,7 +221,8 @@ export function doorbellPresetNames(preset: DoorbellPresetName, era: EraId): rea
 
 /** Every flag of the doorbell VMA right after mmap: mmap's own bits plus the driver's. */
 export function doorbellVmaFlags(model: KernelModel): bigint {
-  return DOORBELL_MMAP_FLAG_NAMES.reduce((acc, n) => acc | (model.symbols.get(n) ?? 0n), model.doorbellFlags);
+  const mmapBits = DOORBELL_MMAP_FLAG_NAMES.reduce((acc, n) => acc | (model.symbols.get(n) ?? 0n), 0n);
+  return (mmapBits & ~(model.doorbellClear ?? 0n)) | model.doorbellFlags;
 }
 
 // ---- the model ----------------------------------------------------------------------------

@@ -106,6 +106,9 @@ export interface KernelModel {
   gup: GupPolicy;
   /** vm_flags the InfiniBand driver's mmap handler puts on the doorbell (UAR) VMA. */
   doorbellFlags: bigint;
+  /** vm_flags the driver's mmap handler clears on the doorbell VMA, among those mmap itself
+   *  gave it (`vm_flags_clear(vma, VM_MAYEXEC)`). Absent: none. */
+  doorbellClear?: bigint;
   /** vm_flags_set/vm_flags_clear/vm_flags_mod exist (6.3+). */
   hasVmFlagsHelpers: boolean;
   /** Uses mmap_lock (5.8+) rather than mmap_sem. */

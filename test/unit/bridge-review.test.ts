@@ -244,3 +244,20 @@ test('a PROT check added to do_mmap makes mmap refuse the bit (mmapProtValid), n
   assert.equal(r.consequences.length, 1);
   assert.match(r.consequences[0]!.summary, /^mmap\(PROT_READ\|PROT_WRITE\|0x100, MAP_PRIVATE\|MAP_ANONYMOUS\) on region buf now fails with EINVAL \(was ok\)/);
 });
+
+test('a driver that clears VM_MAYEXEC on the doorbell takes it off the simulated VMA: mprotect(PROT_EXEC) now fails', async () => {
+  const { parseScenario } = await import('../../src/scenarios/index');
+  const { doorbellVmaFlags } = await import('../../src/kernel/eras');
+  const file = 'test-fixtures/bridge/review/scenarios/doorbell-mprotect-exec.json';
+  const parsed = parseScenario(readFileSync(file, 'utf8'), file);
+  assert.ok(parsed.ok);
+  const text = fx('driver-clears-mayexec.patch');
+  const r = await simulatePatch(text, { kernel: 'v6.12', scenarios: [parsed.scenario], noLibrary: true });
+  const base = kernelModel('v6.12');
+  const MAYEXEC = base.symbols.get('VM_MAYEXEC')!;
+  assert.equal(doorbellVmaFlags(applyHookChanges(base, r.hookChanges)) & MAYEXEC, 0n);
+  assert.equal(doorbellVmaFlags(base) & MAYEXEC, MAYEXEC);
+  assert.equal(r.consequences.length, 1);
+  assert.equal(r.consequences[0]!.summary, 'mprotect(PROT_READ|PROT_WRITE|PROT_EXEC) on the doorbell now fails with EACCES (was ok)');
+  assert.deepEqual(r.consequences[0]!.lines, [lineOf(text, '+', 'vm_flags_clear(vma, VM_MAYEXEC)')]);
+});

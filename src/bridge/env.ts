@@ -11,7 +11,7 @@ import { symbolTable } from '../kernel/flags';
 import { archInEra } from '../kernel/tables/index';
 import { archOfPath } from './arch';
 import {
-  atom, descendants, evaluate, functionDefinitionName, normalizeText, parseHunk, patchMacros,
+  atom, binary, constant, descendants, evaluate, functionDefinitionName, MASK64, normalizeText, parseHunk, patchMacros,
   type CFragment, type EvalEnv, type MacroDefinition, type Side, type SymValue,
 } from '../c/index';
 
@@ -140,6 +140,11 @@ export class SideEnv {
   private inline(name: string, args: SymValue[], fragment: CFragment): SymValue | undefined {
     // Branch hints and once-reads give back their argument: `if (unlikely(X))` tests X.
     if (VALUE_PRESERVING_CALLS.has(name) && args.length === 1 && !this.helpers.has(name)) return args[0];
+    // The base kernel's arch_validate_prot(), when the patch does not show one: the PROT bits
+    // mprotect accepts on this arch (`(prot & ~VALID) == 0`).
+    if (name === 'arch_validate_prot' && args.length >= 1 && !this.helpers.has(name)) {
+      return binary('==', binary('&', args[0]!, constant(~this.model.mprotectProtValid & MASK64)), constant(0n));
+    }
     const h = this.helpers.get(name);
     if (!h || h.params.length !== args.length || this.depth > 8) return undefined;
     this.depth++;

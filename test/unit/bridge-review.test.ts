@@ -261,3 +261,10 @@ test('a driver that clears VM_MAYEXEC on the doorbell takes it off the simulated
   assert.equal(r.consequences[0]!.summary, 'mprotect(PROT_READ|PROT_WRITE|PROT_EXEC) on the doorbell now fails with EACCES (was ok)');
   assert.deepEqual(r.consequences[0]!.lines, [lineOf(text, '+', 'vm_flags_clear(vma, VM_MAYEXEC)')]);
 });
+
+test("!arch_validate_prot() the patch does not define reads as the base arch's check", () => {
+  const generic = extractHookChanges(readPatchSet(fx('mmap-calls-arch-validate-prot.patch')), { era: 'v6.12' });
+  assert.deepEqual(generic.map((c) => c.after), [{ type: 'mask', value: kernelModel('v6.12').mprotectProtValid }]);
+  const ppc = extractHookChanges(readPatchSet(fx('mmap-calls-arch-validate-prot.patch')), { era: 'v6.12', arch: 'powerpc' });
+  assert.deepEqual(ppc.map((c) => c.after), [{ type: 'mask', value: kernelModel('v6.12', 'powerpc').mprotectProtValid }]);
+});

@@ -211,7 +211,9 @@ function protValidFacts(sf: SideFragment, env: SideEnv, fn: string, scope: { nod
   const out: Fact[] = [];
   const rejectOf = (cond: Node): bigint | null => {
     let v = env.evaluate(cond, fragment);
-    if (v.kind === 'binary' && v.op === '==' && v.right.kind === 'const' && v.right.value === 0n) v = v.left;
+    // `!(X == 0)` (a negated validity test such as !arch_validate_prot()) rejects when X.
+    if (v.kind === 'unary' && v.op === '!' && v.arg.kind === 'binary' && v.arg.op === '==' && v.arg.right.kind === 'const' && v.arg.right.value === 0n) v = v.arg.left;
+    else if (v.kind === 'binary' && v.op === '==' && v.right.kind === 'const' && v.right.value === 0n) v = v.left;
     const f = bitwiseForm(v);
     if (f.constant !== 0n || f.terms.length !== 1 || f.terms[0]!.key !== 'prot') return null;
     return f.terms[0]!.mask;

@@ -19,8 +19,9 @@ export function reportToJson(report: SimulationReport): string {
   return JSON.stringify(doc, bigintToHex, 2) + '\n';
 }
 
-function where(c: HookChange): string {
-  return [c.file, c.function].filter(Boolean).join(', ');
+function where(c: HookChange, series = false): string {
+  // In a series, which patch (1-based) the change comes from.
+  return [series ? `patch ${c.patch + 1}` : null, c.file, c.function].filter(Boolean).join(', ');
 }
 
 function quoted(lines: number[], docLines: string[]): string[] {
@@ -34,6 +35,7 @@ export interface TextOptions {
 
 export function reportToText(report: SimulationReport, documentText: string, options: TextOptions = {}): string {
   const docLines = documentText.split(/\r\n|\r|\n/);
+  const series = report.hookChanges.some((c) => c.patch > 0);
   const out: string[] = [];
   const k = report.kernel;
   const how = k.requested === 'auto' ? `chosen automatically${k.clues.length ? ' from:' : ' (no clues: the newest era)'}` : `as requested`;
@@ -45,7 +47,7 @@ export function reportToText(report: SimulationReport, documentText: string, opt
   } else {
     out.push(`What the patch changes (${report.hookChanges.length}):`);
     for (const c of report.hookChanges) {
-      out.push(`  line ${c.lines.join(',') || '?'}${where(c) ? ` (${where(c)})` : ''}: ${c.summary}`);
+      out.push(`  line ${c.lines.join(',') || '?'}${where(c, series) ? ` (${where(c, series)})` : ''}: ${c.summary}`);
     }
   }
   out.push('');
@@ -62,7 +64,7 @@ export function reportToText(report: SimulationReport, documentText: string, opt
       for (const i of c.hookChanges) {
         const h = report.hookChanges[i];
         if (!h) continue;
-        out.push(`  ${h.summary}${where(h) ? ` (${where(h)})` : ''}`);
+        out.push(`  ${h.summary}${where(h, series) ? ` (${where(h, series)})` : ''}`);
         out.push(...quoted(h.lines, docLines));
       }
     }

@@ -268,3 +268,14 @@ test("!arch_validate_prot() the patch does not define reads as the base arch's c
   const ppc = extractHookChanges(readPatchSet(fx('mmap-calls-arch-validate-prot.patch')), { era: 'v6.12', arch: 'powerpc' });
   assert.deepEqual(ppc.map((c) => c.after), [{ type: 'mask', value: kernelModel('v6.12', 'powerpc').mprotectProtValid }]);
 });
+
+test('a series: each hook change names its patch in the text report', async () => {
+  const { reportToText } = await import('../../src/bridge/report');
+  const text = readFileSync('test-fixtures/bridge/review/series-two-patches.mbox', 'utf8');
+  const r = await simulatePatch(text, { kernel: 'v2.6.13' });
+  assert.deepEqual(r.hookChanges.map((h) => h.patch), [0, 1]);
+  assert.deepEqual(r.notes, []);
+  const out = reportToText(r, text);
+  assert.match(out, /\(patch 1, mm\/mprotect\.c, sys_mprotect\): every mprotect\(\) now clears VM_DONTCOPY/);
+  assert.match(out, /\(patch 2, kernel\/fork\.c, dup_mmap\): fork no longer skips VMAs with VM_DONTCOPY/);
+});

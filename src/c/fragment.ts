@@ -132,29 +132,32 @@ const STATEMENTS = new Set([
  *  grammar accepts them there, but in a kernel source file they belong to a function). */
 /** The function definitions a window can hold: top-level ones (also inside top-level
  *  #if branches) and ones directly inside a top-level function body or its first-level
- *  blocks (how a wrong wrapping shows up). A full-tree search costs as much as a fifth of
- *  the parse, so this looks only where definitions can be. */
+ *  blocks (how a wrong wrapping shows up). The walk runs inside wasm (descendantsOfType);
+ *  only the few definitions it finds are placed by their ancestors. */
 function functionDefinitions(root: Node): Node[] {
-  const out: Node[] = [];
-  const scanBlock = (block: Node, depth: number) => {
-    for (const c of block.namedChildren) {
-      if (!c) continue;
-      if (c.type === 'function_definition') out.push(c);
-      else if (c.type === 'compound_statement' && depth < 3) scanBlock(c, depth + 1);
-    }
-  };
-  const scanTop = (n: Node) => {
-    for (const c of n.namedChildren) {
-      if (!c) continue;
-      if (c.type === 'function_definition') {
-        out.push(c);
-        const body = c.childForFieldName('body');
-        if (body) scanBlock(body, 1);
-      } else if (/^preproc_(if|ifdef|else|elif|elifdef)$/.test(c.type)) scanTop(c);
-    }
-  };
-  scanTop(root);
-  return out;
+  const all = root.descendantsOfType('function_definition');
+  if (all.length === 0) return all;
+  return all.filter((fn) => definitionInView(fn, root));
+}
+
+const CONDITIONAL = /^preproc_(if|ifdef|else|elif|elifdef)$/;
+
+/** From the root down: #if branches, then the definition, or a top-level definition's body
+ *  and at most two nested blocks before it. */
+function definitionInView(fn: Node, root: Node): boolean {
+  const path: Node[] = []; // ancestors of fn below the root, innermost first
+  for (let p = fn.parent; p && p.id !== root.id; p = p.parent) path.push(p);
+  path.reverse();
+  let i = 0;
+  while (i < path.length && CONDITIONAL.test(path[i]!.type)) i++;
+  if (i === path.length) return true; // top level
+  if (path[i]!.type !== 'function_definition') return false;
+  const blocks = path.slice(i + 1);
+  if (blocks.length < 1 || blocks.length > 3 || blocks.some((b) => b.type !== 'compound_statement')) return false;
+  // The first block must be that definition's body (its only compound_statement child), and
+  // the outer definition must itself be one the view holds: top level, as checked above.
+  const body = path[i]!.childForFieldName('body');
+  return body !== null && body.id === blocks[0]!.id;
 }
 
 function misfit(root: Node, errors: number, definitions: Node[]): number {

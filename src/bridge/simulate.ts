@@ -218,7 +218,36 @@ interface Judged {
   causeless: boolean;
 }
 
-function judge(entry: Entry, d: Diff, base: Run, patched: Run, advice: AdviceNamer): Judged {
+/** A change that only adds something new (a name, an advice, a translation term, a flag a
+ *  fork test reads) and takes nothing the base kernel had away. */
+function onlyAdds(c: HookChange, base: KernelModel): boolean {
+  const b = c.before;
+  const a = c.after;
+  if (a === null) return false;
+  if (b === null) return true;
+  switch (c.hook) {
+    case 'madvise-validity': {
+      // Accepting an advice the base kernel has no value for is new; one it refused is not.
+      const v = base.symbols.get(c.detail);
+      return a.type === 'flag' && a.value && (v === undefined || !base.madvise.has(v));
+    }
+    case 'prot-translation':
+    case 'mmap-flags':
+      if (b.type === 'translation' && a.type === 'translation') {
+        const keys = new Set(a.terms.map((t) => `${t.from}>${t.to}`));
+        return b.terms.every((t) => keys.has(`${t.from}>${t.to}`));
+      }
+      return false;
+    case 'fork-policy':
+      // A fork test of a flag the base kernel does not have (VM_WIPEONFORK on 2.6.16).
+      return b.type === 'mask' && a.type === 'mask' && (b.value & ~a.value) === 0n
+        && ![...base.symbols].some(([n, v]) => n.startsWith('VM_') && (v & (a.value & ~b.value)) !== 0n);
+    default:
+      return false;
+  }
+}
+
+function judge(entry: Entry, d: Diff, base: Run, patched: Run, advice: AdviceNamer, newCapability = false): Judged {
   const steps = new Map(entry.scenario.steps.map((s) => [s.index, s]));
   const regionText = regionNamer(entry.scenario);
   if (d.error) {
@@ -321,8 +350,9 @@ function judge(entry: Entry, d: Diff, base: Run, patched: Run, advice: AdviceNam
   });
   let severity: ConsequenceSeverity;
   if (bad.length > 0 || cleared || lostData || (inherited && !!d.patchedEvents.length)) severity = 'error';
-  // What a name the patch adds does, when nothing goes wrong, is a new capability.
-  else if (entry.source === 'generated') severity = 'info';
+  // What a name the patch adds does, when nothing goes wrong, is a new capability; so is a
+  // difference that only changes added by the patch cause (a new advice now accepted).
+  else if (entry.source === 'generated' || newCapability) severity = 'info';
   // Bad outcomes went away (and none came), without a call of a process that set things up
   // (mmap, device open) starting to fail: an improvement.
   else if (improved || (d.steps.length === 0 && d.patchedEvents.length === 0) || (d.baseEvents.some((e) => ERROR_EVENTS.has(e.kind)) && !d.patchedEvents.some((e) => ERROR_EVENTS.has(e.kind)) && !ownerCallsFail())) severity = 'info';
@@ -413,7 +443,7 @@ export async function simulatePatch(text: string, options: SimulateOptions = {})
     const d = diffRuns(rb, rp);
     if (isEmpty(d)) continue;
     const responsible = attribute(entry, d, pm.base, changes, relevant.map((x) => x.i));
-    const j = judge(entry, d, rb, rp, names);
+    const j = judge(entry, d, rb, rp, names, responsible.length > 0 && responsible.every((i) => onlyAdds(changes[i]!, pm.base)));
     const lines = [...new Set(responsible.flatMap((i) => changes[i]!.lines))].sort((a, b) => a - b);
     consequences.push({
       scenario: entry.scenario.name,

@@ -111,6 +111,9 @@ test('MADV_WIPEONFORK added to 2.6.16: the madvise_vma case makes it valid thoug
   ].sort((a, b) => a - b);
   assert.deepEqual(gen.hookChanges, expected);
   assert.ok(!gen.hookChanges.includes(idx((h) => h.hook === 'madvise-behaviour' && h.function === 'madvise_vma')));
+  // Everything the backport does is new (the advice, its flag, the fork test of that flag):
+  // the library's wipe-on-fork scenarios now running on 2.6.16 are new capability, not warnings.
+  for (const c of r.consequences) assert.equal(c.severity, 'info', `${c.scenario}: ${c.summary}`);
 });
 
 test('summaries say what a change adds and takes away', () => {

@@ -2,6 +2,7 @@
 // (parsed hunks, #define changes, symbol tables, hook changes) computed once per document and
 // only when a rule asks for them, so turning rules off also skips their analyses.
 import type { PatchSet, Hunk, HunkLine, FileDiff, Patch } from '../patch/types';
+import { positionInLine } from '../patch/index';
 import type { ArchId, KernelModel } from '../kernel/model';
 import { flagDefinitions, formatFlag, kernelModel, symbolTable, bitsOf } from '../kernel/index';
 import type { Namespace } from '../kernel/index';
@@ -234,7 +235,11 @@ export class RuleContext {
 
 /** The document range covering a hunk line's text (not its `+`/`-` marker or quoting). */
 export function lineRange(l: HunkLine, from = 0, to = l.text.length): Range {
-  return { line: l.line, column: l.column + from, endLine: l.line, endColumn: l.column + Math.max(to, from + 1) };
+  // Through the reader's character map: a joined (wrapped or flowed) line or a
+  // quoted-printable line does not sit at column + offset on one document line.
+  const start = positionInLine(l, from);
+  const last = positionInLine(l, Math.max(to, from + 1) - 1);
+  return { line: start.line, column: start.column, endLine: last.line, endColumn: last.column + 1 };
 }
 
 /** The range of a hunk line's text without its leading and trailing whitespace. */

@@ -43,3 +43,15 @@ for (const path of ['test-fixtures/examples/prot-dontcopy-reply.eml', 'test-fixt
     assert.deepEqual(byRule(report, 'MM000'), []);
   });
 }
+
+test('seed as quoted-printable: the MM002 range follows the soft line break onto the next raw line', async () => {
+  const path = 'test-fixtures/rules/mm002-quoted-printable.eml';
+  const report = await checkFixture(path);
+  const [f] = byRule(report, 'MM002');
+  assert.ok(f, JSON.stringify(report.findings));
+  const raw = readFileSync(path, 'utf8').split('\n');
+  // The encoded statement starts on one raw line (with `=3D` for `=`) and ends on the next.
+  assert.equal(raw[f.line - 1]!.slice(f.column - 1).startsWith('newflags =3D'), true, raw[f.line - 1]);
+  assert.equal(f.endLine, f.line + 1);
+  assert.equal(raw[f.endLine - 1]!.slice(0, f.endColumn - 1).endsWith('VM_DONTCOPY));'), true, raw[f.endLine - 1]);
+});

@@ -58,6 +58,7 @@ test('refactors give no hook change: unlikely() around the skip test, the DOFORK
     ['same-fork-skip-unlikely.patch', 'v6.12'], ['same-madvise-guard-helper.patch', 'v6.12'], ['same-driver-vm-flags-set.patch', 'v6.12'],
     ['same-mprotect-reordered.patch', 'v6.12'], ['same-prot-translation-reordered.patch', 'v2.6.13'],
     ['same-madvise-flags-renamed.patch', 'v6.12'], ['same-mmap-fixed-modern.patch', 'v6.12'], ['same-wipeonfork-guard-anonymous.patch', 'v6.12'],
+    ['same-fork-skip-helper.patch', 'v6.12'], ['same-mprotect-vm-access-flags-54.patch', 'v5.4'],
   ] as const) {
     assert.deepEqual(changesOf(file, era).map((c) => c.summary), [], file);
   }
@@ -281,4 +282,12 @@ test('a series: each hook change names its patch in the text report', async () =
   const out = reportToText(r, text);
   assert.match(out, /\(patch 1, mm\/mprotect\.c, sys_mprotect\): every mprotect\(\) now clears VM_DONTCOPY/);
   assert.match(out, /\(patch 2, kernel\/fork\.c, dup_mmap\): fork no longer skips VMAs with VM_DONTCOPY/);
+});
+
+test('a skip test moved into a helper that also tests VM_IO: the change points at the helper and the call', () => {
+  const text = fx('fork-skip-helper-adds-io.patch');
+  const ch = changesOf('fork-skip-helper-adds-io.patch', 'v6.12');
+  assert.deepEqual(ch.map((c) => c.summary), ['fork now skips VMAs with VM_IO: the child does not get them']);
+  assert.ok(ch[0]!.lines.includes(lineOf(text, '+', 'return vma->vm_flags & (VM_DONTCOPY | VM_IO);')));
+  assert.ok(ch[0]!.lines.includes(lineOf(text, '+', 'if (vma_skipped_at_fork(mpnt))')));
 });

@@ -86,6 +86,14 @@ export async function runE2E({ url, workspace, root, results, log }) {
       return `${problems.length} rows`;
     });
 
+    await step('codelens', async () => {
+      // Above each hunk whose lines the background simulation ties to consequences.
+      const lens = page.locator('.editor-group-container.active .codelens-decoration', { hasText: 'consequence' }).first();
+      await page.locator('.markers-panel .monaco-list-row', { hasText: 'MM002' }).first().click();
+      await lens.waitFor({ state: 'attached' });
+      return (await lens.textContent()).replace(/\s+/g, ' ').trim().slice(0, 120);
+    });
+
     await step('hover-finding', async () => {
       // Reveal the MM002 line by clicking its row, then hover the squiggle under the cursor.
       await page.locator('.markers-panel .monaco-list-row', { hasText: 'MM002' }).first().click();

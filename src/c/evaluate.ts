@@ -4,6 +4,7 @@
 // Whatever cannot be resolved stays symbolic (values.ts); evaluate() never throws.
 import type { Node } from 'web-tree-sitter';
 import { cParser, isCReady } from './load';
+import { memoOnNode } from './memo';
 import {
   atom, binary, cast, castConst, cond, constant, printValue, unary, unknown, u64,
   type BinaryOp, type SymValue, type UnaryOp,
@@ -43,6 +44,11 @@ export function normalizeText(text: string): string {
  *  glue the macro call onto the field access with an ERROR node in between; the access
  *  itself starts at that ERROR. */
 export function lvalueText(node: Node): string {
+  // Read for every field access the evaluator meets and every assignment: once per tree.
+  return memoOnNode(node, 'lvalueText', readLvalueText);
+}
+
+function readLvalueText(node: Node): string {
   let from = node.startIndex;
   for (const c of node.children) {
     if (c && c.type === 'ERROR') from = c.startIndex;

@@ -14,6 +14,7 @@ const FIRES: Record<string, Record<string, number[]>> = {
   'mm001-prot-translated-to-locked.patch': { MM001: [7] },
   'mm002-inline-dontcopy.patch': { MM002: [9] },
   'mm002-macro-in-patch.patch': { MM002: [28] },
+  'mm002-quoted-printable.eml': { MM001: [35], MM002: [65] },
   'mm002-split-statements.patch': { MM002: [9] },
   'mm002-keeps-exec.patch': { MM002: [8] },
   'mm003-mask-drops-write.patch': { MM003: [8] },

@@ -34,6 +34,7 @@ const CODE_CLUES: CodeClue[] = [
   { id: 'anon_exclusive', pattern: /\b\w*[Aa]non_?[Ee]xclusive\w*\b/, range: { min: 'v6.12' }, why: 'PageAnonExclusive exists since 5.19' },
   { id: 'folio', pattern: /\bfolio_\w+|\bstruct folio\b/, range: { min: 'v6.12' }, why: 'folios exist since 5.16' },
   { id: 'vma_iterator', pattern: /\b(?:VMA_ITERATOR|vma_iter_\w+|for_each_vma)\b/, range: { min: 'v6.12' }, why: 'the maple-tree VMA iterator exists since 6.1' },
+  { id: 'vm_next', pattern: /(?:->|\.)vm_(?:next|prev)\b|\bmm->mmap\b(?!_)/, range: { max: 'v5.4' }, why: 'the VMA list (vm_next/vm_prev, mm->mmap) gave way to the maple tree in 6.1' },
   { id: 'madvise_behavior_valid', pattern: /\bmadvise_behavior_valid\b/, range: { min: 'v5.4', max: 'v5.4' }, why: 'madvise_behavior_valid existed from 2.6.2x until 5.17' },
   { id: 'FOLL_LONGTERM', pattern: /\bFOLL_LONGTERM\b/, range: { min: 'v5.4' }, why: 'FOLL_LONGTERM exists since 5.0' },
   { id: 'vm_fault_t', pattern: /\bvm_fault_t\b/, range: { min: 'v5.4' }, why: 'vm_fault_t exists since 4.17' },

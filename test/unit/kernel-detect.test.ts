@@ -91,3 +91,12 @@ test('a kernel version named by a tree prefix or the changelog picks its era', (
   ps.patches[0]!.message = 'Applies to 6.1 and later; tested for 3.5 hours.';
   assert.equal(detectEra(ps).era, 'v6.12');
 });
+
+test('a dup_mmap walking the VMA list (mpnt->vm_next) predates the maple tree: not v6.12', () => {
+  const r = detectEra(patchSet({
+    path: 'kernel/fork.c', header: 'static inline int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)',
+    lines: [[' ', 'for (mpnt = oldmm->mmap; mpnt; mpnt = mpnt->vm_next) {'], ['-', 'if (mpnt->vm_flags & VM_DONTCOPY) {'], ['+', 'if (mpnt->vm_flags & (VM_DONTCOPY | VM_IO)) {']],
+  }));
+  assert.notEqual(r.era, 'v6.12');
+  assert.ok(r.clues.some((c) => /maple tree/.test(c)), r.clues.join('\n'));
+});

@@ -30,6 +30,9 @@ export interface DocumentAnalysis {
 
 /** An explicit simulation (the Simulate command): with the user's scenarios, and whole
  *  replays for the view. */
+/** How long lint results wait for the simulation before they are shown alone. */
+const LINT_ALONE_AFTER_MS = 150;
+
 export interface SimulationRequest {
   scenarios?: Scenario[];
   replay?: boolean;
@@ -110,20 +113,29 @@ export class DocumentController implements vscode.Disposable {
       this.log(`check ${shortName(doc)} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return;
     }
-    const previous = this.analyses.get(doc.uri.toString());
-    // Keep the last simulation's consequences while a new one runs, if the text is the same
-    // version; otherwise show lint alone until the simulation catches up.
-    const keepSim = previous && previous.version === version ? previous.simulation : null;
-    this.publish(doc, version, report, keepSim, null);
-
-    const simulate = request !== undefined || settings.simulateWhileTyping;
-    if (!simulate || !this.engine.canSimulate) return;
-    try {
-      const s = await this.engine.simulate(text, { path, kernel: settings.kernel, arch: settings.arch === 'all' ? undefined : settings.arch, scenarios: request?.scenarios, replay: request?.replay }, doc.uri.toString());
+    const simulate = (request !== undefined || settings.simulateWhileTyping) && this.engine.canSimulate;
+    if (!simulate) {
+      this.publish(doc, version, report, null, null);
+      return;
+    }
+    // Lint first only when the simulation is slow: publishing lint alone and then lint with
+    // consequences a few ms later would make the Problems panel and CodeLenses flicker on
+    // every keystroke.
+    const simulation = this.engine.simulate(text, { path, kernel: settings.kernel, arch: settings.arch === 'all' ? undefined : settings.arch, scenarios: request?.scenarios, replay: request?.replay }, doc.uri.toString());
+    let lintPublished = false;
+    const lintTimer = setTimeout(() => {
       if (!this.isCurrent(doc, generation, version)) return;
-      this.log(`simulate ${shortName(doc)} v${version}: ${s.report.hookChanges.length} hook change(s), ${s.report.consequences.length} consequence(s) in ${s.ms.toFixed(1)} ms`);
+      lintPublished = true;
+      this.publish(doc, version, report, null, null);
+    }, LINT_ALONE_AFTER_MS);
+    try {
+      const s = await simulation;
+      clearTimeout(lintTimer);
+      if (!this.isCurrent(doc, generation, version)) return;
+      this.log(`simulate ${shortName(doc)} v${version}: ${s.report.hookChanges.length} hook change(s), ${s.report.consequences.length} consequence(s) in ${s.ms.toFixed(1)} ms${lintPublished ? '' : ' (published with the lint)'}`);
       this.publish(doc, version, report, s.report, null);
     } catch (e) {
+      clearTimeout(lintTimer);
       if (!this.isCurrent(doc, generation, version)) return;
       const msg = e instanceof Error ? e.message : String(e);
       this.log(`simulate ${shortName(doc)} failed: ${e instanceof Error ? (e.stack ?? msg) : msg}`);

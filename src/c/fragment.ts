@@ -8,6 +8,7 @@ import type { Hunk, HunkLine } from '../patch/types';
 import { positionInLine } from '../patch/index';
 import { cParser } from './load';
 import { memoOnNode } from './memo';
+import { descendants } from './descendants';
 
 export type Side = 'pre' | 'post';
 
@@ -135,7 +136,8 @@ const STATEMENTS = new Set([
  *  blocks (how a wrong wrapping shows up). The walk runs inside wasm (descendantsOfType);
  *  only the few definitions it finds are placed by their ancestors. */
 function functionDefinitions(root: Node): Node[] {
-  const all = root.descendantsOfType('function_definition');
+  // Through the cached walk: the bridge asks the chosen tree the same question again.
+  const all = descendants(root, 'function_definition');
   if (all.length === 0) return all;
   return all.filter((fn) => definitionInView(fn, root));
 }

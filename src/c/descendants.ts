@@ -1,24 +1,90 @@
 // Node walks by type, shared by the queries, the fragment builder, the rules and the bridge.
 // All walks descend into ERROR nodes: kernel macros confuse the grammar, and the well-formed
 // pieces inside an ERROR region are still worth finding.
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { memoOnNode } from './memo';
+
+/** Nodes of some types in a whole tree, in pre-order (source order, ancestors first), with
+ *  their start indices. */
+interface TypeIndex {
+  nodes: Node[];
+  starts: Int32Array;
+}
+
+const indexes = new WeakMap<Tree, Map<string, TypeIndex>>();
+const roots = new WeakMap<Tree, Node>();
 
 /** Every descendant (and the node itself) accepted by `accept`, in source order. The
  *  returned array is the caller's own (results are cached per tree, and copied out). */
 export function descendants(node: Node, accept: string | readonly string[] | ((n: Node) => boolean)): Node[] {
   if (typeof accept === 'function') return walkDescendants(node, accept);
   const types = typeof accept === 'string' ? [accept] : accept;
+  const key = types.join(' ');
   // Rules and hook collectors ask the same questions of the same nodes (every collector
-  // looks for the fragment's function definitions, its ifs, its identifiers): once per tree.
-  const found = memoOnNode(node, `descendants ${types.join(' ')}`, (n) =>
+  // looks for the fragment's function definitions, its ifs, its identifiers): the tree is
+  // walked once per set of types, and a node's answer is the run of that walk inside it,
+  // so no node gets a second JS object and no question a second walk.
+  const index = typeIndex(node.tree, key, types);
+  let root = roots.get(node.tree);
+  if (!root) roots.set(node.tree, (root = node.tree.rootNode));
+  if (node.id === root.id) return index.nodes.slice();
+  return memoOnNode(node, `descendants ${key}`, (n) => inside(index, n)).slice();
+}
+
+function typeIndex(tree: Tree, key: string, types: readonly string[]): TypeIndex {
+  let perTree = indexes.get(tree);
+  if (!perTree) indexes.set(tree, (perTree = new Map()));
+  let index = perTree.get(key);
+  if (!index) {
+    const root = tree.rootNode;
     // descendantsOfType walks inside wasm with no per-query compilation (a Query costs
-    // several ms to compile, more than a whole small patch's walks). It skips nodes ending
-    // at point (0,0): zero-width MISSING nodes at the start of a broken tree, which only a
-    // cursor walk sees.
-    n.startIndex === 0 && n.hasError ? walkDescendants(n, types) : n.descendantsOfType(types as string[]),
-  );
-  return found.slice();
+    // several ms to compile). It skips nodes ending at point (0,0): zero-width MISSING nodes
+    // at the start of a broken tree, which only a cursor walk sees.
+    const nodes = root.startIndex === 0 && root.hasError ? walkDescendants(root, types) : root.descendantsOfType(types as string[]);
+    index = { nodes, starts: Int32Array.from(nodes, (n) => n.startIndex) };
+    perTree.set(key, index);
+  }
+  return index;
+}
+
+/** The indexed nodes that are `x` or below it. In pre-order they are one run: the nodes
+ *  starting strictly inside x certainly are; at x's edges (same start as x, or zero-width at
+ *  its end) an ancestor, a neighbour or a zero-width node can sit, and those are placed by
+ *  their end or, when that does not tell, their parents. */
+function inside(index: TypeIndex, x: Node): Node[] {
+  const { nodes, starts } = index;
+  const xs = x.startIndex;
+  const xe = x.endIndex;
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! < xs) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Node[] = [];
+  for (let i = lo; i < starts.length && starts[i]! <= xe; i++) {
+    const c = nodes[i]!;
+    const cs = starts[i]!;
+    if ((cs > xs && cs < xe) || c.id === x.id || isBelowAtEdge(c, cs, x, xs, xe)) out.push(c);
+  }
+  return out;
+}
+
+function isBelowAtEdge(c: Node, cs: number, x: Node, xs: number, xe: number): boolean {
+  const ce = c.endIndex;
+  if (ce > cs) {
+    // Not zero-width: it starts where x starts (a later start is past x's end).
+    if (cs !== xs) return false;
+    if (ce > xe) return false; // an ancestor
+    if (ce < xe) return true; // inside x's span
+  }
+  // Same span as x, or zero-width at one of x's edges: ask the parents.
+  for (let p = c.parent; p; p = p.parent) {
+    if (p.id === x.id) return true;
+    if (p.startIndex < xs) return false;
+  }
+  return false;
 }
 
 function walkDescendants(node: Node, accept: string | readonly string[] | ((n: Node) => boolean)): Node[] {

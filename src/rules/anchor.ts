@@ -6,6 +6,9 @@ import type { RelatedLocation } from './types';
 import { trimmedLineRange, type LocatedLine, type Range, type RuleContext } from './context';
 
 const DEFINE = /^\s*#\s*define\b/;
+/** Lines that carry no meaning of their own (`break;`, a lone brace, a blank line): not worth
+ *  a related location. */
+const TRIVIAL = /^\s*(break\s*;|continue\s*;|[{}]\s*;?|\}\s*else\s*\{?|else\s*\{?|default\s*:|)\s*$/;
 
 export interface Anchor {
   at: Range;
@@ -37,7 +40,7 @@ export function anchorLines(ctx: RuleContext, lines: readonly number[], names: r
   }
   const related: RelatedLocation[] = [];
   for (const l of added) {
-    if (l === pick) continue;
+    if (l === pick || TRIVIAL.test(l.line.text)) continue;
     const r = trimmedLineRange(l.line);
     const what = DEFINE.test(l.line.text) ? `macro defined by the patch: ${l.line.text.trim()}` : `also part of this change: ${l.line.text.trim()}`;
     related.push({ message: what, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn });

@@ -136,8 +136,9 @@ export class RuleContext {
     });
   }
 
-  /** Every #define the patch shows (context ones with status 'context'), read once. */
-  private allDefineChanges(): DefineChange[] {
+  /** Every #define the patch shows (context ones with status 'context'), read once. A context
+   *  define is a fact about the tree the patch applies to (MM004 reads them per header). */
+  allDefineChanges(): DefineChange[] {
     return this.shared('allDefines', () => {
       if (!isCReady()) return [];
       const base = this.baseSymbols();

@@ -7,3 +7,18 @@ export function defineLocation(ctx: RuleContext, name: string, message: string):
   const found = ctx.defineLine(name);
   return found ? { message, ...trimmedLineRange(found.line) } : null;
 }
+
+/** The first `#define NAME` (context or added line) in a file `inFile` accepts: a collision on
+ *  alpha must point at alpha's header, not at a same-named define of another arch's header
+ *  that the patch also shows. */
+export function defineLocationIn(
+  ctx: RuleContext, name: string, message: string, inFile: (path: string | null) => boolean,
+): RelatedLocation | null {
+  const re = new RegExp(`^\\s*#\\s*define\\s+${name}\\b`);
+  for (const ref of ctx.hunks()) {
+    if (!inFile(ref.path)) continue;
+    const line = ref.hunk.lines.find((l) => l.kind !== '-' && re.test(l.text));
+    if (line) return { message, ...trimmedLineRange(line) };
+  }
+  return null;
+}

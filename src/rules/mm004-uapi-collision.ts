@@ -6,9 +6,10 @@
 import type { Rule, Finding, RelatedLocation } from './types';
 import { makeFinding, listText, type RuleContext } from './context';
 import { anchorLines } from './anchor';
-import { defineLocation } from './define-lines';
+import { defineLocationIn } from './define-lines';
 import { archesInEra, flagDefinitions, formatFlag, namespaceOf, uapiHeaders } from '../kernel/index';
 import type { ArchId } from '../kernel/index';
+import { archOfPath } from '../bridge/index';
 import type { HookChange } from '../bridge/index';
 
 const meta = {
@@ -45,6 +46,18 @@ export const mm004: Rule = {
     const touchedSet = new Set<string>();
     for (const h of uapi) for (const a of checkArches) if (appliesTo(h, a)) touchedSet.add(`${h.detail}@${a}`);
     const touched = (name: string, a: ArchId) => touchedSet.has(`${name}@${a}`);
+    // A file of the patch that arch `a` sees (its own header, or the generic one it includes).
+    const fileApplies = (path: string | null, a: ArchId): boolean => {
+      const pa = archOfPath(path);
+      return pa === a || (pa === 'generic' && (headers.get(a)?.includesGeneric ?? false));
+    };
+    // Context #defines the patch shows are facts of the tree it applies to: they win over the
+    // era's table for that arch (a parisc header still numbering MADV_WIPEONFORK 71 is pre-6.2,
+    // whatever era was chosen).
+    const shown = ctx.allDefineChanges().filter((d) => {
+      const ns = namespaceOf(d.name);
+      return d.status === 'context' && ns !== null && ns !== 'VM' && d.afterValue?.ok && !uapi.some((h) => h.detail === d.name);
+    });
 
     // Per arch and namespace: the era's definitions by value, and the patch's new values.
     type Def = { name: string; value: bigint; header: string | null; inPatch: boolean };
@@ -57,9 +70,16 @@ export const mm004: Rule = {
       else byValue.set(d.value, [d]);
     };
     for (const a of checkArches) {
+      const shownHere = shown.filter((d) => fileApplies(d.path, a));
+      const shownNames = new Set(shownHere.map((d) => d.name));
       for (const d of defsOf.get(a)!) {
-        if (d.namespace === 'VM' || d.composite || touched(d.name, a)) continue;
+        if (d.namespace === 'VM' || d.composite || touched(d.name, a) || shownNames.has(d.name)) continue;
         add(`${a}:${d.namespace}`, { name: d.name, value: d.value, header: d.header, inPatch: false });
+      }
+      for (const d of shownHere) {
+        const value = (d.afterValue as { ok: true; value: bigint }).value;
+        const composite = defsOf.get(a)!.some((x) => x.name === d.name && x.composite) || /^\(?\s*[A-Z_][A-Z0-9_]*\s*\)?$/.test(d.after?.body ?? '');
+        if (!composite) add(`${a}:${namespaceOf(d.name)}`, { name: d.name, value, header: d.path, inPatch: false });
       }
       for (const o of uapi) {
         if (o.after?.type === 'value' && appliesTo(o, a)) add(`${a}:${namespaceOf(o.detail)}`, { name: o.detail, value: o.after.value, header: o.file, inPatch: true });
@@ -90,7 +110,7 @@ export const mm004: Rule = {
       const anchor = anchorLines(ctx, h.lines, [h.detail]);
       for (const [name, e] of hits) {
         const related: RelatedLocation[] = [];
-        const loc = defineLocation(ctx, name, `${name} is defined here`);
+        const loc = e.arches.map((a) => defineLocationIn(ctx, name, `${name} is defined here (${a})`, (p) => fileApplies(p, a))).find((l) => l) ?? null;
         if (loc) related.push(loc);
         const where = e.header && !e.inPatch ? ` (${e.header})` : e.inPatch ? ' (also added by this patch)' : '';
         out.push(makeFinding(meta,

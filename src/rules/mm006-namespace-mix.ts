@@ -134,7 +134,10 @@ function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
         const twin = `${expected}_${leaf.text.replace(/^[A-Z]+_/, '')}`;
         if (other && other === twin) meaning = `; its value happens to equal ${other}, which is the constant to use`;
         else if (other) meaning = `; read as a ${expected}_ value, ${value === 0n ? '0' : '0x' + value.toString(16)} is ${other}`;
-        else meaning = `; no ${expected}_ constant has that value`;
+        else if (expected !== 'MADV' && value !== 0n) {
+          // Bits, not a number: say which flags the value turns on when read as the other namespace.
+          meaning = `; read as ${expected}_ flags, 0x${value.toString(16)} is ${ctx.describeBits(value, expected).join(' | ')}`;
+        } else meaning = `; no ${expected}_ constant has that value`;
       }
       out.push(makeFinding(meta,
         `${described} is a ${lns}_ constant used where ${expected}_ ${expected === 'MADV' ? 'values' : 'flags'} are expected (${[...new Set(via)].join(', ')})${meaning}`,

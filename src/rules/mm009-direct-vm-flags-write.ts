@@ -31,7 +31,7 @@ interface Rewrite {
   text: string;
 }
 
-function rewrite(vma: string, operator: string, right: Node): Rewrite | null {
+function rewrite(vma: string, lhs: string, operator: string, right: Node): Rewrite | null {
   if (operator === '|=') return { helper: 'vm_flags_set', text: `vm_flags_set(${vma}, ${unparen(right)})` };
   if (operator === '&=') {
     const r = right.type === 'parenthesized_expression' && right.namedChildren[0] ? right.namedChildren[0] : right;
@@ -41,8 +41,56 @@ function rewrite(vma: string, operator: string, right: Node): Rewrite | null {
     }
     return null;
   }
-  if (operator === '=') return { helper: 'vm_flags_reset', text: `vm_flags_reset(${vma}, ${unparen(right)})` };
+  if (operator === '=') {
+    const self = selfUpdate(vma, lhs, right);
+    if (self) return self;
+    return { helper: 'vm_flags_reset', text: `vm_flags_reset(${vma}, ${unparen(right)})` };
+  }
   return null;
+}
+
+function strip(n: Node): Node {
+  let cur = n;
+  while (cur.type === 'parenthesized_expression' && cur.namedChildren.length === 1 && cur.namedChildren[0]) cur = cur.namedChildren[0];
+  return cur;
+}
+
+/** `vma->vm_flags = ...` that reads the old flags: `(F & ~A) | B` is vm_flags_mod(vma, B, A),
+ *  `F | B` vm_flags_set, `F & ~A` vm_flags_clear. Anything else stays a reset. */
+function selfUpdate(vma: string, lhs: string, right: Node): Rewrite | null {
+  const same = lhs.replace(/\s+/g, '');
+  const flagsText = (n: Node) => strip(n).text.replace(/\s+/g, '') === same;
+  const clearedBy = (n: Node): string | null => {
+    const e = strip(n);
+    if (e.type !== 'binary_expression' || e.childForFieldName('operator')?.type !== '&') return null;
+    const l = e.childForFieldName('left');
+    const r = e.childForFieldName('right');
+    for (const [f, m] of [[l, r], [r, l]] as const) {
+      if (!f || !m || !flagsText(f)) continue;
+      const mm = strip(m);
+      if (mm.type === 'unary_expression' && mm.childForFieldName('operator')?.type === '~') {
+        const arg = mm.childForFieldName('argument');
+        if (arg) return unparen(arg);
+      }
+    }
+    return null;
+  };
+  const e = strip(right);
+  if (e.type !== 'binary_expression') return null;
+  const op = e.childForFieldName('operator')?.type;
+  const l = e.childForFieldName('left');
+  const r = e.childForFieldName('right');
+  if (!l || !r) return null;
+  if (op === '|') {
+    for (const [a, b] of [[l, r], [r, l]] as const) {
+      const cleared = clearedBy(a);
+      if (cleared) return { helper: 'vm_flags_mod', text: `vm_flags_mod(${vma}, ${unparen(b)}, ${cleared})` };
+      if (flagsText(a)) return { helper: 'vm_flags_set', text: `vm_flags_set(${vma}, ${unparen(b)})` };
+    }
+    return null;
+  }
+  const cleared = clearedBy(e);
+  return cleared ? { helper: 'vm_flags_clear', text: `vm_flags_clear(${vma}, ${cleared})` } : null;
 }
 
 function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
@@ -57,7 +105,7 @@ function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
     const object = a.left.childForFieldName('argument');
     const isPointer = a.left.childForFieldName('operator')?.type === '->' || a.left.text.includes('->');
     const vma = object ? (isPointer ? object.text : `&${object.text}`) : 'vma';
-    const rw = rewrite(vma, a.operator, a.right);
+    const rw = rewrite(vma, a.left.text, a.operator, a.right);
     let fix: Fix | undefined;
     // Only single-line edits: a multi-line rewrite inside a quoted mail would lose the quoting.
     if (rw && at.line === at.endLine) {

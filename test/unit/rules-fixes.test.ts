@@ -44,3 +44,26 @@ test('MM007 fix adds the missing case to the validity switch and fixes the hunk 
   assert.deepEqual(byRule(after, 'MM000'), [], JSON.stringify(after.findings));
   assert.deepEqual(byRule(after, 'MM007'), [], JSON.stringify(after.findings));
 });
+
+test('MM009 fix: a write that reads the old flags becomes vm_flags_mod/set/clear, not a reset', async () => {
+  const text = readFileSync('test-fixtures/rules/mm009-612-self-update.patch', 'utf8');
+  const fixed = await fixAll(text, 'MM009');
+  assert.match(fixed, /^\+\tvm_flags_mod\(vma, VM_MIXEDMAP, VM_PFNMAP\);$/m);
+  const variants: Array<[string, string]> = [
+    ['vma->vm_flags = vma->vm_flags | VM_IO;', 'vm_flags_set(vma, VM_IO);'],
+    ['vma->vm_flags = (vma->vm_flags & ~(VM_MAYWRITE | VM_MAYEXEC));', 'vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);'],
+    ['vma->vm_flags = VM_MIXEDMAP | (vma->vm_flags & ~VM_PFNMAP);', 'vm_flags_mod(vma, VM_MIXEDMAP, VM_PFNMAP);'],
+    // Another VMA's flags: a reset, not a modification of this VMA's flags.
+    ['vma->vm_flags = other->vm_flags & ~VM_IO;', 'vm_flags_reset(vma, other->vm_flags & ~VM_IO);'],
+  ];
+  for (const [line, want] of variants) {
+    const v = text.replace('vma->vm_flags = (vma->vm_flags & ~VM_PFNMAP) | VM_MIXEDMAP;', line);
+    assert.ok((await fixAll(v, 'MM009')).includes(`+\t${want}`), line);
+  }
+});
+
+test('MM007 fix on a 5.4 madvise_behavior_valid() whitelist gives the reviewed fixture', async () => {
+  const text = readFileSync('test-fixtures/rules/mm007-whitelist-54-missing.patch', 'utf8');
+  const fixed = await fixAll(text, 'MM007');
+  assert.equal(fixed, readFileSync('test-fixtures/rules/mm007-whitelist-54-fixed.patch', 'utf8'));
+});

@@ -41,6 +41,31 @@ const FIRES: Record<string, Record<string, number[]>> = {
   'mm010-gup-for-dma.patch': { MM010: [16] },
   'mm010-pin-without-longterm.patch': { MM010: [7] },
   'mm010-old-gup-no-dontfork.patch': { MM010: [7] },
+  // Review: new spellings and eras (do_mprotect_pkey, 2.6 asm-ARCH headers, 5.4 vs 6.12).
+  'mm002-pkey-mask-variable.patch': { MM002: [16] },
+  'mm002-locked-two-statements.patch': { MM002: [8] },
+  'mm002-hex-literal.patch': { MM002: [8] },
+  'mm002-chained-not.patch': { MM002: [8] },
+  'mm001-i386-prot-nofork.patch': { MM001: [11] },
+  'mm001-neutral-name-translated.patch': { MM001: [8], MM004: [8, 8] },
+  'mm003-access-flags-drops-write.patch': { MM003: [8] },
+  'mm003-shift-3.patch': { MM003: [8] },
+  'mm004-parisc-pre62-madv.patch': { MM004: [8, 8, 20] },
+  'mm004-alpha-mips-map-2616.patch': { MM004: [8, 18] },
+  'mm004-prot-generic-arch-bits.patch': { MM004: [8, 8, 8, 8] },
+  'mm005-rdma-pinned-dontcopy.patch': { MM005: [7] },
+  'mm005-bit40-unguarded.patch': { MM005: [7, 7] },
+  'mm005-high-bit-in-32bit-branch.patch': { MM005: [10, 10] },
+  'mm006-madv-in-vm-flags.patch': { MM006: [7], MM009: [7] },
+  'mm006-vm-exec-in-prot.patch': { MM006: [7] },
+  'mm006-map-in-vm-flags-set.patch': { MM006: [7] },
+  'mm007-whitelist-54-missing.patch': { MM007: [21], MM008: [21], MM004: [10] },
+  'mm008-612-dofork-guard-removed.patch': { MM008: [7] },
+  'mm009-612-driver-set-clear.patch': { MM009: [7, 8] },
+  'mm009-612-self-update.patch': { MM009: [7] },
+  'mm010-2616-gup-8-args.patch': { MM010: [11] },
+  'mm010-612-gup-fast-write.patch': { MM010: [7] },
+  'mm010-54-gup-flags.patch': { MM010: [6] },
 };
 
 /** fixture -> rules that must not fire on it. */
@@ -65,6 +90,19 @@ const SILENT: Record<string, string[]> = {
   'mm010-clean-pin-longterm.patch': ['MM010'],
   'mm010-clean-short-term.patch': ['MM010'],
   'mm010-old-gup-with-dontfork.patch': ['MM010'],
+  'mm002-clean-named-mask.patch': ['MM002', 'MM003', 'MM006'],
+  'mm002-clean-pkey-spelled-out.patch': ['MM002', 'MM003'],
+  'mm001-clean-prot-sao-comment.patch': ['MM001', 'MM004'],
+  'mm003-clean-access-flags-spelled-out.patch': ['MM002', 'MM003'],
+  'mm004-clean-guard-advices-all-arches.patch': ['MM004'],
+  'mm005-clean-bit41-guarded.patch': ['MM005'],
+  'mm006-clean-split-translation.patch': ['MM006'],
+  // The MM007 quick fix applied to mm007-whitelist-54-missing.patch.
+  'mm007-whitelist-54-fixed.patch': ['MM000', 'MM007'],
+  'mm008-clean-guard-reworded.patch': ['MM008'],
+  'mm009-clean-54-driver.patch': ['MM009'],
+  'mm010-clean-pin-fast-longterm.patch': ['MM010'],
+  'mm010-clean-2616-dontfork-changelog.patch': ['MM010'],
 };
 
 for (const [fixture, expected] of Object.entries(FIRES)) {
@@ -111,6 +149,10 @@ const RELATED: Record<string, Record<string, number[]>> = {
   'mm005-vm-collides.patch': { MM005: [6] }, // VM_DONTCOPY
   'mm007-case-not-valid-visible.patch': { MM007: [19] }, // the validity switch lacking the case
   'mm001-prot-translated-to-locked.patch': { MM001: [18] }, // the _calc_vm_trans line
+  'mm001-i386-prot-nofork.patch': { MM001: [24] }, // PROT_NOFORK -> VM_DONTCOPY in calc_vm_prot_bits
+  'mm004-parisc-pre62-madv.patch': { MM004: [18] }, // parisc's MADV_WIPEONFORK 71, shown as context
+  'mm004-alpha-mips-map-2616.patch': { MM004: [16] }, // mips's MAP_NORESERVE
+  'mm007-whitelist-54-missing.patch': { MM007: [29], MM008: [22] }, // the whitelist; the line clearing VM_DONTCOPY
 };
 
 for (const [fixture, expected] of Object.entries(RELATED)) {
@@ -129,4 +171,54 @@ test('MM004: an alias of an existing value is not reported as a collision', asyn
   assert.equal(f.length, 1);
   assert.doesNotMatch(f[0]!.message, /collides/);
   assert.match(f[0]!.message, /as the same alias/);
+});
+
+test('MM004: a context define of an arch header is that arch\'s value, whatever the era table says', async () => {
+  // parisc numbered MADV_WIPEONFORK 71 until 6.2; the patch shows that header, auto picks 6.12.
+  const report = await checkFixture(`${DIR}/mm004-parisc-pre62-madv.patch`);
+  const f = byRule(report, 'MM004').find((x) => x.line === 20);
+  assert.ok(f, JSON.stringify(report.findings));
+  assert.match(f.message, /MADV_KEEPCHILD \(71\) collides with MADV_WIPEONFORK \(71\).*on parisc/);
+});
+
+test('MM004: related locations stay in the header of the arch that collides', async () => {
+  // The mips hunk also shows a MAP_GROWSDOWN define (same value as alpha's): alpha's collision
+  // must not point at it.
+  const report = await checkFixture(`${DIR}/mm004-alpha-mips-map-2616.patch`);
+  const alpha = byRule(report, 'MM004').find((x) => x.line === 8)!;
+  assert.match(alpha.message, /MAP_GROWSDOWN.*on alpha/);
+  assert.deepEqual(alpha.related, []);
+  const mips = byRule(report, 'MM004').find((x) => x.line === 18)!;
+  assert.deepEqual(mips.related.map((r) => r.line), [16]);
+});
+
+test('MM004: --arch restricts the arches checked', async () => {
+  const report = await checkFixture(`${DIR}/mm004-prot-generic-arch-bits.patch`, { arch: 'powerpc' });
+  const msgs = byRule(report, 'MM004').map((f) => f.message);
+  assert.equal(msgs.length, 1, JSON.stringify(msgs));
+  assert.match(msgs[0]!, /PROT_SAO/);
+});
+
+test('MM006: a value read as VM_ flags is named bit by bit', async () => {
+  const report = await checkFixture(`${DIR}/mm006-madv-in-vm-flags.patch`);
+  const [f] = byRule(report, 'MM006');
+  assert.match(f!.message, /0xa is VM_WRITE \(0x00000002, bit 1\) \| VM_SHARED \(0x00000008, bit 3\)/);
+});
+
+test('MM002 messages name the dropped bit by name and value in every era', async () => {
+  for (const [fixture, bit] of [
+    ['mm002-pkey-mask-variable.patch', 'VM_DONTCOPY (0x00020000, bit 17)'],
+    ['mm002-locked-two-statements.patch', 'VM_LOCKED (0x00002000, bit 13)'],
+    ['mm002-hex-literal.patch', 'VM_DONTCOPY (0x00020000, bit 17)'],
+  ] as const) {
+    const [f] = byRule(await checkFixture(`${DIR}/${fixture}`), 'MM002');
+    assert.ok(f!.message.includes(bit), `${fixture}: ${f!.message}`);
+  }
+});
+
+test('related locations: no trivial lines (break;, braces)', async () => {
+  for (const f of readdirSync(DIR)) {
+    const report = await checkFixture(`${DIR}/${f}`);
+    for (const x of report.findings) for (const r of x.related) assert.doesNotMatch(r.message, /: (break;|[{}])$/, `${f}: ${r.message}`);
+  }
 });

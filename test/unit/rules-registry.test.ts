@@ -32,6 +32,11 @@ test('every rule page has a title, the default severity, bad and good examples',
       assert.match(page, /## Bad example/, r.meta.id);
       assert.match(page, /## Good example/, r.meta.id);
       assert.match(page, /## Kernel history/, r.meta.id);
+      // Both examples show code, not only prose.
+      for (const section of ['Bad example', 'Good example']) {
+        const body = page.split(`## ${section}`)[1]!.split(/\n## /)[0]!;
+        assert.match(body, /```(diff|c)\n[\s\S]*?```/, `${r.meta.id}: ${section} has no code block`);
+      }
     }
   }
 });

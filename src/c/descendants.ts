@@ -31,50 +31,20 @@ export function descendants(node: Node, accept: string | readonly string[] | ((n
   return memoOnNode(node, `descendants ${key}`, (n) => inside(index, n)).slice();
 }
 
-/** All the types asked for so far in this process: a tree's first question walks it for all
- *  of them at once (one walk and one JS object per node, instead of one walk per set). */
-const askedTypes = new Set<string>();
-
-interface TreeWalk {
-  types: Set<string>;
-  nodes: Node[];
-  nodeTypes: string[];
-}
-
-const walks = new WeakMap<Tree, TreeWalk>();
-
 function typeIndex(tree: Tree, key: string, types: readonly string[]): TypeIndex {
   let perTree = indexes.get(tree);
   if (!perTree) indexes.set(tree, (perTree = new Map()));
   let index = perTree.get(key);
-  if (index) return index;
-  let walk = walks.get(tree);
-  if (!walk) {
-    for (const t of types) askedTypes.add(t);
-    const all = [...askedTypes];
-    const nodes = walkTree(tree.rootNode, all);
-    walk = { types: new Set(all), nodes, nodeTypes: nodes.map((n) => n.type) };
-    walks.set(tree, walk);
+  if (!index) {
+    const root = tree.rootNode;
+    // descendantsOfType walks inside wasm with no per-query compilation (a Query costs
+    // several ms to compile). It skips nodes ending at point (0,0): zero-width MISSING nodes
+    // at the start of a broken tree, which only a cursor walk sees.
+    const nodes = root.startIndex === 0 && root.hasError ? walkDescendants(root, types) : root.descendantsOfType(types as string[]);
+    index = { nodes, starts: Int32Array.from(nodes, (n) => n.startIndex) };
+    perTree.set(key, index);
   }
-  let nodes: Node[];
-  if (types.every((t) => walk.types.has(t))) {
-    // The same walk restricted to these types: the same nodes in the same order.
-    const wanted = new Set(types);
-    nodes = walk.nodes.filter((_, i) => wanted.has(walk.nodeTypes[i]!));
-  } else {
-    for (const t of types) askedTypes.add(t);
-    nodes = walkTree(tree.rootNode, types);
-  }
-  index = { nodes, starts: Int32Array.from(nodes, (n) => n.startIndex) };
-  perTree.set(key, index);
   return index;
-}
-
-function walkTree(root: Node, types: readonly string[]): Node[] {
-  // descendantsOfType walks inside wasm with no per-query compilation (a Query costs
-  // several ms to compile). It skips nodes ending at point (0,0): zero-width MISSING nodes
-  // at the start of a broken tree, which only a cursor walk sees.
-  return root.startIndex === 0 && root.hasError ? walkDescendants(root, types) : root.descendantsOfType(types as string[]);
 }
 
 /** The indexed nodes that are `x` or below it. In pre-order they are one run: the nodes

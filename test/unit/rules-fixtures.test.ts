@@ -50,6 +50,8 @@ const FIRES: Record<string, Record<string, number[]>> = {
   'mm001-neutral-name-translated.patch': { MM001: [8], MM004: [8, 8] },
   'mm003-access-flags-drops-write.patch': { MM003: [8] },
   'mm003-shift-3.patch': { MM003: [8] },
+  // The check split over a temporary: only VM_EXEC is no longer tested (not all three bits).
+  'mm003-temp-variable-drops-exec.patch': { MM003: [9] },
   'mm004-parisc-pre62-madv.patch': { MM004: [8, 8, 20] },
   'mm004-alpha-mips-map-2616.patch': { MM004: [8, 18] },
   'mm004-prot-generic-arch-bits.patch': { MM004: [8, 8, 8, 8] },
@@ -95,6 +97,7 @@ const SILENT: Record<string, string[]> = {
   'mm001-clean-prot-sao-comment.patch': ['MM001', 'MM004'],
   'mm003-clean-access-flags-spelled-out.patch': ['MM002', 'MM003'],
   'mm004-clean-guard-advices-all-arches.patch': ['MM004'],
+  'mm003-clean-temp-variable.patch': ['MM003'],
   'mm005-clean-bit41-guarded.patch': ['MM005'],
   'mm006-clean-split-translation.patch': ['MM006'],
   // The MM007 quick fix applied to mm007-whitelist-54-missing.patch.

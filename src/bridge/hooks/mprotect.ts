@@ -76,7 +76,11 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
       const cond = stmt.childForFieldName('condition');
       if (!cond) continue;
       // Plain first (newflags stays a name), then with earlier assignments (a split mask).
-      const check = matchAccessCheck(env.evaluate(cond, fragment)) ?? matchAccessCheck(env.evaluate(cond, fragment, withoutSubjects(locals)));
+      // Last, with every local: `maybits = newflags >> 4; if ((newflags & ~maybits) & M)`.
+      const check =
+        matchAccessCheck(env.evaluate(cond, fragment)) ??
+        matchAccessCheck(env.evaluate(cond, fragment, withoutSubjects(locals))) ??
+        matchAccessCheck(env.evaluate(cond, fragment, locals));
       if (!check) continue;
       facts.push({
         hook: 'mprotect-access-check', detail: 'mprotectAccessCheck', scope: fn,

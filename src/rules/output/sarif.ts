@@ -2,6 +2,8 @@
 // help (markdown embedded, so the UI needs no access to this checkout), results with regions,
 // related locations and fixes.
 import type { CheckReport, Finding, Rule, Severity } from '../types';
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { readRulePage, rulePageUri } from '../docs';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
@@ -38,9 +40,14 @@ export function formatSarif(reports: CheckReport[], rules: readonly Rule[], vers
   return JSON.stringify(sarif, null, 2) + '\n';
 }
 
+/** SARIF wants a URI reference: a relative path with its segments percent-encoded (a space or
+ *  `#` in a file name would otherwise break it), an absolute path as a file: URL (`C:/x` would
+ *  read as scheme `c:`). */
 function artifactUri(r: CheckReport): string {
   if (r.path === null) return 'stdin';
-  return r.path.split('\\').join('/');
+  const p = r.path.split('\\').join('/');
+  if (isAbsolute(r.path) || /^[A-Za-z]:\//.test(p)) return pathToFileURL(r.path).href;
+  return p.split('/').map((seg) => encodeURIComponent(seg)).join('/');
 }
 
 function result(f: Finding, uri: string, ruleIndex: Map<string, number>) {

@@ -117,6 +117,13 @@ export const mm007: Rule = {
   },
 };
 
+/** Advices that only read the VMA tree: madvise has run them under the mmap read lock since
+ *  madvise_need_mmap_write() appeared (2.6.2x) or since they were added. */
+const READ_LOCK_ADVICES = new Set([
+  'MADV_REMOVE', 'MADV_WILLNEED', 'MADV_DONTNEED', 'MADV_DONTNEED_LOCKED', 'MADV_FREE', 'MADV_COLD', 'MADV_PAGEOUT',
+  'MADV_POPULATE_READ', 'MADV_POPULATE_WRITE', 'MADV_COLLAPSE',
+]);
+
 /** A flag-changing advice added to the list that runs under the mmap read lock
  *  (madvise_need_mmap_write() returning 0, or a MADVISE_*_READ_LOCK lock mode). */
 function readLockFindings(ctx: RuleContext): Finding[] {
@@ -136,7 +143,11 @@ function readLockFindings(ctx: RuleContext): Finding[] {
     const fn = post.functionName ?? h.hunk.functionName ?? '';
     if (!/madvise_need_mmap_write|get_lock_mode|madvise_lock_mode/.test(fn) && !/madvise_need_mmap_write|get_lock_mode/.test(post.root.text)) continue;
     for (const group of findSwitchCases(post.scope).flatMap((sw) => sw.groups)) {
-      const readLock = group.statements.some((s) => /return\s+(0|false)\s*;|READ_LOCK/.test(s.text));
+      // A 3-line context window often cuts the group's `return 0;` off: then the labels it
+      // shares the group with tell (advices that have always run under the read lock).
+      const readLock = group.statements.length
+        ? group.statements.some((s) => /return\s+(0|false)\s*;|READ_LOCK/.test(s.text))
+        : !group.labelTexts.includes('default') && group.labels.some((l, i) => l && !post.touchesChange(l) && READ_LOCK_ADVICES.has(group.labelTexts[i]!));
       if (!readLock) continue;
       group.labels.forEach((label, i) => {
         if (!label || !post.touchesChange(label)) return;

@@ -63,6 +63,8 @@ const FIRES: Record<string, Record<string, number[]>> = {
   'mm006-map-in-vm-flags-set.patch': { MM006: [7] },
   'mm007-whitelist-54-missing.patch': { MM007: [21], MM008: [21], MM004: [10] },
   'mm008-612-dofork-guard-removed.patch': { MM008: [7] },
+  // madvise_need_mmap_write()'s `return 0;` is outside the 3-line window.
+  'mm007-612-read-lock-window.patch': { MM007: [7] },
   'mm009-612-driver-set-clear.patch': { MM009: [7, 8] },
   'mm009-612-self-update.patch': { MM009: [7] },
   'mm010-2616-gup-8-args.patch': { MM010: [11] },
@@ -103,6 +105,9 @@ const SILENT: Record<string, string[]> = {
   // The MM007 quick fix applied to mm007-whitelist-54-missing.patch.
   'mm007-whitelist-54-fixed.patch': ['MM000', 'MM007'],
   'mm008-clean-guard-reworded.patch': ['MM008'],
+  'mm007-clean-612-read-lock-window.patch': ['MM007'],
+  // 2.6.16: madvise_vma() dispatches the new advice and madvise_behavior() handles it.
+  'mm007-clean-2616-dispatch.patch': ['MM007', 'MM008'],
   'mm009-clean-54-driver.patch': ['MM009'],
   'mm010-clean-pin-fast-longterm.patch': ['MM010'],
   'mm010-clean-2616-dontfork-changelog.patch': ['MM010'],

@@ -52,7 +52,10 @@
  *   patchMacros(patchSet, side = 'post'): Map<name, MacroDefinition>   (pass as env.macros)
  *   allDefines(patchSet, side), definesInFragment(fragment, path, patchIndex)
  *
- * Queries (queries.ts): all walks go inside ERROR nodes
+ * Queries (queries.ts, descendants.ts): all walks go inside ERROR nodes. Answers are cached
+ *   per tree (memo.ts: a tree never changes once parsed): arrays returned are the caller's,
+ *   the objects in them (Assignment, CallSite, SwitchInfo, MacroDefinition) are shared and
+ *   must not be modified.
  *   descendants(node, types|pred), findAssignments(scope, lvalue?), findCalls(scope, name?),
  *   findSwitchCases(scope) -> SwitchInfo{ groups: CaseGroup{ labels, labelTexts, statements } },
  *   caseFor(switchInfo, 'MADV_DONTFORK'), findConditions(scope), identifiersIn(node),

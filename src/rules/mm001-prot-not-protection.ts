@@ -33,17 +33,19 @@ const ACCESS_LIKE = new Set([
 const PROPERTIES: Array<{ pattern: RegExp; what: string; instead: string }> = [
   { pattern: /DONT_?COPY|DONT_?FORK|NO_?FORK|NO_?COPY|NO_?CHILD|NO_?INHERIT/, what: 'whether a child inherits the range at fork', instead: 'madvise(MADV_DONTFORK) / MADV_DOFORK (VM_DONTCOPY, since 2.6.16)' },
   { pattern: /WIPE/, what: 'whether a child sees the contents after fork', instead: 'madvise(MADV_WIPEONFORK) (VM_WIPEONFORK, since 4.14)' },
-  { pattern: /LOCK|PIN/, what: 'whether the pages stay resident', instead: 'mlock()/mlock2() or MAP_LOCKED (VM_LOCKED)' },
+  { pattern: /(^|_)(M?LOCK(ED)?|PIN(NED)?)(_|$)/, what: 'whether the pages stay resident', instead: 'mlock()/mlock2() or MAP_LOCKED (VM_LOCKED)' },
   { pattern: /DUMP/, what: 'whether the range appears in core dumps', instead: 'madvise(MADV_DONTDUMP) (VM_DONTDUMP)' },
   { pattern: /HUGE/, what: 'how the range is backed', instead: 'madvise(MADV_HUGEPAGE/MADV_NOHUGEPAGE) or MAP_HUGETLB' },
   { pattern: /MERGE|KSM/, what: 'whether KSM may merge the pages', instead: 'madvise(MADV_MERGEABLE)' },
   { pattern: /SEQ|RAND|READAHEAD/, what: 'read-ahead behaviour', instead: 'madvise(MADV_SEQUENTIAL/MADV_RANDOM)' },
-  { pattern: /SHARED|PRIVATE|ANON|POPULATE|NORESERVE|STACK/, what: 'how the mapping is created', instead: 'a MAP_ flag of mmap()' },
+  { pattern: /SHARED|PRIVATE|ANON|POPULATE|NORESERVE|(^|_)STACK(_|$)/, what: 'how the mapping is created', instead: 'a MAP_ flag of mmap()' },
   { pattern: /IO$|PFNMAP|DONTEXPAND|ACCOUNT/, what: 'a property drivers and the core own', instead: 'the driver\'s mmap handler, not a user flag' },
 ];
 
 function property(name: string) {
   const bare = name.replace(/^(PROT|VM)_/, '');
+  // A name of an access attribute (PROT_SHADOW_STACK for VM_SHADOW_STACK) says nothing against it.
+  if (ACCESS_LIKE.has(`VM_${bare}`)) return null;
   return PROPERTIES.find((p) => p.pattern.test(bare)) ?? null;
 }
 

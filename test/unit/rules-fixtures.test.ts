@@ -2,7 +2,8 @@
 // stay silent (clean patches, behaviour-preserving refactors).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { checkText } from '../../src/rules/check';
 import { checkFixture, byRule } from './rules-helpers';
 
 const DIR = 'test-fixtures/rules';
@@ -46,6 +47,7 @@ const FIRES: Record<string, Record<string, number[]>> = {
   'mm002-locked-two-statements.patch': { MM002: [8] },
   'mm002-hex-literal.patch': { MM002: [8] },
   'mm002-chained-not.patch': { MM002: [8] },
+  'mm002-54-mask-continuation.patch': { MM002: [9] },
   'mm001-i386-prot-nofork.patch': { MM001: [11] },
   'mm001-neutral-name-translated.patch': { MM001: [8], MM004: [8, 8] },
   'mm003-access-flags-drops-write.patch': { MM003: [8] },
@@ -229,4 +231,15 @@ test('related locations: no trivial lines (break;, braces)', async () => {
     const report = await checkFixture(`${DIR}/${f}`);
     for (const x of report.findings) for (const r of x.related) assert.doesNotMatch(r.message, /: (break;|[{}])$/, `${f}: ${r.message}`);
   }
+});
+
+test('MM001 judges a name by its words: PIN but not SPINACH, not an access attribute like SHADOW_STACK', async () => {
+  const text = readFileSync(`${DIR}/mm004-prot-generic-arch-bits.patch`, 'utf8');
+  const fires = async (name: string) => byRule(await checkText(text.replace('PROT_UNCACHED', name), {}), 'MM001').length > 0;
+  assert.equal(await fires('PROT_PINNED'), true);
+  assert.equal(await fires('PROT_MLOCK'), true);
+  assert.equal(await fires('PROT_NOFORK'), true);
+  assert.equal(await fires('PROT_SPINACH'), false);
+  assert.equal(await fires('PROT_SHADOW_STACK'), false);
+  assert.equal(await fires('PROT_UNCACHED'), false);
 });

@@ -78,6 +78,12 @@ function targetNamespace(top: Node): { ns: Namespace; what: string } | null {
     if (/^vm_flags_(set|clear|init|reset)$/.test(fn) && idx === 1) return { ns: 'VM', what: `passed to ${fn}()` };
     if (fn === 'vm_flags_mod' && (idx === 1 || idx === 2)) return { ns: 'VM', what: `passed to ${fn}()` };
     if (fn === '_calc_vm_trans' && idx === 2) return { ns: 'VM', what: 'the VM bit of _calc_vm_trans()' };
+    // The translators take the user's bits; mmap's entry points take prot and flags as 3rd/4th (0-based) arguments.
+    if (fn === 'calc_vm_prot_bits' && idx === 0) return { ns: 'PROT', what: 'the prot argument of calc_vm_prot_bits()' };
+    if (fn === 'calc_vm_flag_bits' && idx === 0) return { ns: 'MAP', what: 'the flags argument of calc_vm_flag_bits()' };
+    if (/^(do_mmap|do_mmap_pgoff|vm_mmap|vm_mmap_pgoff)$/.test(fn) && (idx === 3 || idx === 4)) {
+      return idx === 3 ? { ns: 'PROT', what: `the prot argument of ${fn}()` } : { ns: 'MAP', what: `the flags argument of ${fn}()` };
+    }
   }
   return null;
 }

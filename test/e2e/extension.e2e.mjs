@@ -306,8 +306,17 @@ async function runCommand(page, title) {
     const found = await row.waitFor({ timeout: 8000 }).then(() => true, () => false);
     if (found) {
       await row.click();
-      const closed = await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 }).then(() => true, () => false);
-      if (closed) return;
+      // The palette has done its job when it closes, or when the command reuses the same
+      // quick-input widget for a picker of its own (its input then no longer holds '>title').
+      const ran = await page
+        .waitForFunction(() => {
+          const w = document.querySelector('.quick-input-widget');
+          if (!w || getComputedStyle(w).display === 'none') return true;
+          const i = w.querySelector('input');
+          return !!i && !i.value.startsWith('>');
+        }, null, { timeout: 5000 })
+        .then(() => true, () => false);
+      if (ran) return;
     }
     if (attempt >= 3) throw new Error(`could not run "${title}" from the command palette`);
   }

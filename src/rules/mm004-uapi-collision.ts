@@ -7,7 +7,7 @@ import type { Rule, Finding, RelatedLocation } from './types';
 import { makeFinding, listText, type RuleContext } from './context';
 import { anchorLines } from './anchor';
 import { defineLocationIn } from './define-lines';
-import { archesInEra, flagDefinitions, formatFlag, namespaceOf, uapiHeaders } from '../kernel/index';
+import { archesInEra, flagDefinitions, formatFlag, kernelModel, namespaceOf, uapiHeaders } from '../kernel/index';
 import type { ArchId } from '../kernel/index';
 import { archOfPath } from '../bridge/index';
 import type { HookChange } from '../bridge/index';
@@ -75,6 +75,23 @@ export const mm004: Rule = {
       for (const d of defsOf.get(a)!) {
         if (d.namespace === 'VM' || d.composite || touched(d.name, a) || shownNames.has(d.name)) continue;
         add(`${a}:${d.namespace}`, { name: d.name, value: d.value, header: d.header, inPatch: false });
+      }
+      // Numbers the arch's madvise() still accepts for an advice that has another value in its
+      // header (parisc's wrapper translates the pre-6.2 numbers 65-73): taken as well.
+      if (uapi.some((h) => namespaceOf(h.detail) === 'MADV')) {
+        const table = new Map(defsOf.get(a)!.map((d) => [d.name, d.value]));
+        let accepted: Iterable<[bigint, { name: string }]> = [];
+        try {
+          accepted = kernelModel(era, a).madvise;
+        } catch {
+          /* no model for this arch in this era */
+        }
+        for (const [value, b] of accepted) {
+          const own = table.get(b.name);
+          if (own !== undefined && own !== value) {
+            add(`${a}:MADV`, { name: b.name, value, header: `its old number, still translated by ${a}'s madvise()`, inPatch: false });
+          }
+        }
       }
       for (const d of shownHere) {
         const value = (d.afterValue as { ok: true; value: bigint }).value;

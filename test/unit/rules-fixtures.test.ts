@@ -56,6 +56,8 @@ const FIRES: Record<string, Record<string, number[]>> = {
   'mm003-temp-variable-drops-exec.patch': { MM003: [9] },
   'mm004-parisc-pre62-madv.patch': { MM004: [8, 8, 20] },
   'mm004-alpha-mips-map-2616.patch': { MM004: [8, 18] },
+  // 6.12 parisc: 67 is free in the header but its madvise() still maps 67 to MADV_HUGEPAGE.
+  'mm004-parisc-612-old-number.patch': { MM004: [13] },
   'mm004-prot-generic-arch-bits.patch': { MM004: [8, 8, 8, 8] },
   'mm005-rdma-pinned-dontcopy.patch': { MM005: [7] },
   'mm005-bit40-unguarded.patch': { MM005: [7, 7] },

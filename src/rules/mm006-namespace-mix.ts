@@ -80,7 +80,10 @@ function targetNamespace(top: Node): { ns: Namespace; what: string } | null {
     if (fn === '_calc_vm_trans' && idx === 2) return { ns: 'VM', what: 'the VM bit of _calc_vm_trans()' };
     // The translators take the user's bits; mmap's entry points take prot and flags as 3rd/4th (0-based) arguments.
     if (fn === 'calc_vm_prot_bits' && idx === 0) return { ns: 'PROT', what: 'the prot argument of calc_vm_prot_bits()' };
-    if (fn === 'calc_vm_flag_bits' && idx === 0) return { ns: 'MAP', what: 'the flags argument of calc_vm_flag_bits()' };
+    // calc_vm_flag_bits(flags), calc_vm_flag_bits(file, flags) since 6.12: the flags come last.
+    if (fn === 'calc_vm_flag_bits' && idx === p.namedChildren.filter((c) => c && c.type !== 'comment').length - 1) {
+      return { ns: 'MAP', what: 'the flags argument of calc_vm_flag_bits()' };
+    }
     if (/^(do_mmap|do_mmap_pgoff|vm_mmap|vm_mmap_pgoff)$/.test(fn) && (idx === 3 || idx === 4)) {
       return idx === 3 ? { ns: 'PROT', what: `the prot argument of ${fn}()` } : { ns: 'MAP', what: `the flags argument of ${fn}()` };
     }

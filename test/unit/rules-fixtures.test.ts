@@ -65,8 +65,8 @@ const FIRES: Record<string, Record<string, number[]>> = {
   'mm006-madv-in-vm-flags.patch': { MM006: [7], MM009: [7] },
   'mm006-vm-exec-in-prot.patch': { MM006: [7] },
   'mm006-map-in-vm-flags-set.patch': { MM006: [7] },
-  // VM_ bits passed as vm_mmap()'s prot/flags and as calc_vm_prot_bits()'s prot.
-  'mm006-vm-into-prot-arguments.patch': { MM006: [7, 7, 7, 8] },
+  // VM_ bits passed as vm_mmap()'s prot/flags, calc_vm_prot_bits()'s prot, calc_vm_flag_bits()'s (6.12) flags.
+  'mm006-vm-into-prot-arguments.patch': { MM006: [7, 7, 7, 8, 8] },
   'mm007-whitelist-54-missing.patch': { MM007: [21], MM008: [21], MM004: [10] },
   'mm008-612-dofork-guard-removed.patch': { MM008: [7] },
   // madvise_need_mmap_write()'s `return 0;` is outside the 3-line window.

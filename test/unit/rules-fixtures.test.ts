@@ -54,6 +54,8 @@ const FIRES: Record<string, Record<string, number[]>> = {
   'mm003-shift-3.patch': { MM003: [8] },
   // The check split over a temporary: only VM_EXEC is no longer tested (not all three bits).
   'mm003-temp-variable-drops-exec.patch': { MM003: [9] },
+  // ((f >> 4) ^ f) & f & M is the access check too; judged by what it computes.
+  'mm003-xor-spelling-drops-write.patch': { MM003: [12] },
   'mm004-parisc-pre62-madv.patch': { MM004: [8, 8, 20] },
   'mm004-alpha-mips-map-2616.patch': { MM004: [8, 18] },
   // 6.12 parisc: 67 is free in the header but its madvise() still maps 67 to MADV_HUGEPAGE.
@@ -106,6 +108,9 @@ const SILENT: Record<string, string[]> = {
   'mm003-clean-access-flags-spelled-out.patch': ['MM002', 'MM003'],
   'mm004-clean-guard-advices-all-arches.patch': ['MM004'],
   'mm003-clean-temp-variable.patch': ['MM003'],
+  'mm003-clean-xor-spelling.patch': ['MM002', 'MM003'],
+  'mm008-clean-driver-uses-helper.patch': ['MM008', 'MM009'],
+  'mm008-clean-dofork-case-moved.patch': ['MM007', 'MM008'],
   'mm005-clean-bit41-guarded.patch': ['MM005'],
   'mm006-clean-split-translation.patch': ['MM006'],
   // The MM007 quick fix applied to mm007-whitelist-54-missing.patch.

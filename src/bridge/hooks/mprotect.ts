@@ -4,8 +4,8 @@
 // `(newflags & ~(newflags >> 4)) & MASK`.
 import type { Node } from 'web-tree-sitter';
 import {
-  assignedValue, constant, evaluateTextSymbolic, findAssignments, keptBits, matchAccessCheck, MASK64, normalizeText,
-  type Assignment, type SymValue,
+  assignedValue, atomsOf, constant, evaluateTextSymbolic, findAssignments, keptBits, matchAccessCheck, MASK64, normalizeText,
+  substitute, type Assignment, type SymValue,
 } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
@@ -77,10 +77,12 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
       if (!cond) continue;
       // Plain first (newflags stays a name), then with earlier assignments (a split mask).
       // Last, with every local: `maybits = newflags >> 4; if ((newflags & ~maybits) & M)`.
+      const plain = env.evaluate(cond, fragment);
       const check =
-        matchAccessCheck(env.evaluate(cond, fragment)) ??
+        matchAccessCheck(plain) ??
         matchAccessCheck(env.evaluate(cond, fragment, withoutSubjects(locals))) ??
-        matchAccessCheck(env.evaluate(cond, fragment, locals));
+        matchAccessCheck(env.evaluate(cond, fragment, locals)) ??
+        probeAccessCheck(plain);
       if (!check) continue;
       facts.push({
         hook: 'mprotect-access-check', detail: 'mprotectAccessCheck', scope: fn,
@@ -129,4 +131,35 @@ function withoutSubjects(locals: Map<string, SymValue>): Map<string, SymValue> {
   const out = new Map<string, SymValue>();
   for (const [k, v] of locals) if (keptBits(v, VMA_FLAGS) === 0n) out.set(k, v);
   return out;
+}
+
+/** The access check by what it does rather than how it is spelled (`((f >> 4) ^ f) & f & 0xf`
+ *  is `(f & ~(f >> 4)) & 0xf`): a condition of one variable that is false for 0, true for each
+ *  checked bit alone, and false again once the bit `shift` places above is also set. Any other
+ *  condition (a plain flag test, `if (error)`) fails one of those probes. */
+function probeAccessCheck(v: SymValue): { subject: SymValue; shift: bigint; mask: bigint } | null {
+  const atoms = [...atomsOf(v)];
+  if (atoms.length !== 1) return null;
+  const name = atoms[0]!;
+  const at = (n: bigint): bigint | null => {
+    const r = substitute(v, (a) => (a === name ? n : undefined));
+    return r.kind === 'const' ? r.value : null;
+  };
+  if (at(0n) !== 0n) return null;
+  let mask = 0n;
+  for (let i = 0n; i < 64n; i++) {
+    const r = at(1n << i);
+    if (r === null) return null;
+    if (r !== 0n) mask |= 1n << i;
+  }
+  if (mask === 0n) return null;
+  for (let shift = 1n; shift < 16n; shift++) {
+    let pairs = true;
+    for (let i = 0n; i < 64n && pairs; i++) {
+      if (!(mask & (1n << i))) continue;
+      pairs = i + shift < 64n && at((1n << i) | (1n << (i + shift))) === 0n;
+    }
+    if (pairs) return { subject: { kind: 'atom', name } as SymValue, shift, mask };
+  }
+  return null;
 }

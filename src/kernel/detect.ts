@@ -35,7 +35,7 @@ const CODE_CLUES: CodeClue[] = [
   { id: 'folio', pattern: /\bfolio_\w+|\bstruct folio\b/, range: { min: 'v6.12' }, why: 'folios exist since 5.16' },
   { id: 'vma_iterator', pattern: /\b(?:VMA_ITERATOR|vma_iter_\w+|for_each_vma)\b/, range: { min: 'v6.12' }, why: 'the maple-tree VMA iterator exists since 6.1' },
   { id: 'vm_next', pattern: /(?:->|\.)vm_(?:next|prev)\b|\bmm->mmap\b(?!_)/, range: { max: 'v5.4' }, why: 'the VMA list (vm_next/vm_prev, mm->mmap) gave way to the maple tree in 6.1' },
-  { id: 'madvise_behavior_valid', pattern: /\bmadvise_behavior_valid\b/, range: { min: 'v5.4', max: 'v5.4' }, why: 'madvise_behavior_valid existed from 2.6.2x until 5.17' },
+  { id: 'madvise_behavior_valid', pattern: /\bmadvise_behavior_valid\b/, range: { min: 'v5.4' }, why: 'madvise_behavior_valid exists since 2.6.2x (still in 6.12)' },
   { id: 'FOLL_LONGTERM', pattern: /\bFOLL_LONGTERM\b/, range: { min: 'v5.4' }, why: 'FOLL_LONGTERM exists since 5.0' },
   { id: 'vm_fault_t', pattern: /\bvm_fault_t\b/, range: { min: 'v5.4' }, why: 'vm_fault_t exists since 4.17' },
   { id: 'get_user_pages_tsk', pattern: /\bget_user_pages\s*\(\s*(?:current|tsk|task)\s*,/, range: { max: 'v2.6.16' }, why: 'get_user_pages lost its task/mm arguments in 4.6' },

@@ -71,11 +71,17 @@ test('uapi header layout and VM_ACCESS_FLAGS', () => {
 test('conflicting clues: the era most clues allow, with a note', () => {
   const r = detectEra(patchSet({
     path: 'mm/gup.c',
-    lines: [[' ', '\tdown_read(&mm->mmap_sem);'], [' ', '\tret = pin_user_pages(start, n, FOLL_LONGTERM, pages, NULL);'], [' ', '\tif (!madvise_behavior_valid(behavior))']],
+    lines: [[' ', '\tdown_read(&mm->mmap_sem);'], [' ', '\tret = pin_user_pages(start, n, FOLL_LONGTERM, pages, NULL);'], [' ', '\tvma = vma->vm_next;']],
   }));
-  // mmap_sem says <= v5.4, madvise_behavior_valid exactly v5.4, FOLL_LONGTERM >= v5.4; FOLL_PIN >= v6.12.
+  // mmap_sem and vm_next say <= v5.4, FOLL_LONGTERM >= v5.4; FOLL_PIN >= v6.12.
   assert.equal(r.era, 'v5.4');
   assert.ok(r.clues.some((c) => /disagree/.test(c)));
+});
+
+test('madvise_behavior_valid() is no upper bound: it is still there in 6.12', () => {
+  const r = detectEra(patchSet({ path: 'mm/madvise.c', lines: [[' ', '\tif (!madvise_behavior_valid(behavior))'], [' ', '\tvm_flags_set(vma, VM_DONTCOPY);']] }));
+  assert.equal(r.era, 'v6.12');
+  assert.ok(!r.clues.some((c) => /disagree/.test(c)), r.clues.join('; '));
 });
 
 test('a kernel version named by a tree prefix or the changelog picks its era', () => {

@@ -18,12 +18,27 @@ export function linesOf(fragment: CFragment, nodes: Iterable<Node>): number[] {
   return uniqueSorted(out);
 }
 
+export interface FunctionScope {
+  name: string | null;
+  node: Node;
+  whole: boolean;
+}
+
+/** Every collector (and pinnedCopyCalls) asks for a fragment's scopes: computed once. The
+ *  arrays are shared, so callers must not modify them. */
+const scopeCache = new WeakMap<CFragment, FunctionScope[]>();
+/** The fragment's visible (non-synthetic) definitions, with or without a body. */
+const visibleDefCache = new WeakMap<CFragment, Node[]>();
+/** ownNodes answers per (scope, types). */
+const ownCache = new WeakMap<object, Map<string, Node[]>>();
+
 /** Function definitions visible in the fragment, plus the hunk's own code outside any
  *  definition (attributed to the header's function): [function name, scope node]. */
-export function functionScopes(fragment: CFragment): Array<{ name: string | null; node: Node; whole: boolean }> {
-  const out: Array<{ name: string | null; node: Node; whole: boolean }> = [];
-  const defs = descendants(fragment.root, 'function_definition')
-    .filter((d) => !fragment.isSynthetic(d) && d.childForFieldName('body') && functionDefinitionName(d) !== SYNTHETIC_FUNCTION);
+export function functionScopes(fragment: CFragment): FunctionScope[] {
+  const hit = scopeCache.get(fragment);
+  if (hit) return hit;
+  const out: FunctionScope[] = [];
+  const defs = visibleDefinitions(fragment).filter((d) => d.childForFieldName('body'));
   for (const d of defs) {
     const name = enclosingFunctionName(d.childForFieldName('body')!, fragment);
     out.push({ name, node: d.childForFieldName('body')!, whole: true });
@@ -34,19 +49,43 @@ export function functionScopes(fragment: CFragment): Array<{ name: string | null
     ? descendants(fragment.root, 'function_definition').find((d) => functionDefinitionName(d) === SYNTHETIC_FUNCTION) ?? null
     : null;
   out.push({ name: fragment.headerFunctionName, node: wrapper ?? fragment.root, whole: false });
+  scopeCache.set(fragment, out);
   return out;
+}
+
+function visibleDefinitions(fragment: CFragment): Node[] {
+  let defs = visibleDefCache.get(fragment);
+  if (!defs) {
+    defs = descendants(fragment.root, 'function_definition').filter((d) => !fragment.isSynthetic(d) && functionDefinitionName(d) !== SYNTHETIC_FUNCTION);
+    visibleDefCache.set(fragment, defs);
+  }
+  return defs;
 }
 
 /** Statements of `scope` that belong to it and not to a nested visible definition. */
 export function ownNodes(scope: { node: Node; whole: boolean }, fragment: CFragment, types: string | string[]): Node[] {
   const all = descendants(scope.node, types);
   if (scope.whole) return all;
-  return all.filter((n) => {
-    for (let p = n.parent; p; p = p.parent) {
-      if (p.type === 'function_definition' && !fragment.isSynthetic(p) && functionDefinitionName(p) !== SYNTHETIC_FUNCTION) return false;
-    }
-    return true;
-  });
+  const key = typeof types === 'string' ? types : types.join(' ');
+  let perScope = ownCache.get(scope);
+  if (!perScope) ownCache.set(scope, (perScope = new Map()));
+  let own = perScope.get(key);
+  if (!own) {
+    // Only a node inside a visible definition's span can have it as an ancestor: the parent
+    // walk (costly through the wasm boundary) is left for those few.
+    const spans = visibleDefinitions(fragment).map((d) => [d.startIndex, d.endIndex] as const);
+    own = all.filter((n) => {
+      const s = n.startIndex;
+      const e = n.endIndex;
+      if (!spans.some(([a, b]) => s >= a && e <= b)) return true;
+      for (let p = n.parent; p; p = p.parent) {
+        if (p.type === 'function_definition' && !fragment.isSynthetic(p) && functionDefinitionName(p) !== SYNTHETIC_FUNCTION) return false;
+      }
+      return true;
+    });
+    perScope.set(key, own);
+  }
+  return own.slice();
 }
 
 const ERRNO = /^-\s*(E[A-Z]+)$/;

@@ -179,6 +179,20 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
   if (!isCReady()) throw new Error('extractHookChanges needs the C parser: await initC() first');
   const era = options.era ?? safeDetect(patchSet);
   const arch = options.arch ?? 'generic';
+  // The rules (check) and the simulator (simulate) both ask for the same patch set's changes
+  // (the extension runs both per edit): extracted once per patch set, era and arch. The
+  // change objects are shared: callers must not modify them.
+  let perSet = extracted.get(patchSet);
+  if (!perSet) extracted.set(patchSet, (perSet = new Map()));
+  const key = `${era}/${arch}`;
+  let changes = perSet.get(key);
+  if (!changes) perSet.set(key, (changes = extract(patchSet, era, arch)));
+  return changes.slice();
+}
+
+const extracted = new WeakMap<PatchSet, Map<string, HookChange[]>>();
+
+function extract(patchSet: PatchSet, era: EraId, arch: ArchId): HookChange[] {
   const model = kernelModel(era, arch);
   const sides: Record<Side, SideFragment[]> = { pre: sideFragments(patchSet, 'pre'), post: sideFragments(patchSet, 'post') };
   const envs: Record<Side, SideEnv> = {

@@ -182,15 +182,29 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
   // The rules (check) and the simulator (simulate) both ask for the same patch set's changes
   // (the extension runs both per edit): extracted once per patch set, era and arch. The
   // change objects are shared: callers must not modify them.
+  // The editor reads the same text twice (lint, then simulation) into two patch sets: a miss
+  // on the object is looked up by content (the changes are plain data: no tree nodes).
   let perSet = extracted.get(patchSet);
   if (!perSet) extracted.set(patchSet, (perSet = new Map()));
   const key = `${era}/${arch}`;
   let changes = perSet.get(key);
-  if (!changes) perSet.set(key, (changes = extract(patchSet, era, arch)));
+  if (!changes) {
+    const contentKey = `${key}\u0000${JSON.stringify(patchSet.patches)}`;
+    changes = recent.get(contentKey);
+    if (!changes) {
+      changes = extract(patchSet, era, arch);
+      if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+      recent.set(contentKey, changes);
+    }
+    perSet.set(key, changes);
+  }
   return changes.slice();
 }
 
 const extracted = new WeakMap<PatchSet, Map<string, HookChange[]>>();
+/** The last few extractions by content (insertion order: the oldest goes first). */
+const recent = new Map<string, HookChange[]>();
+const RECENT_MAX = 4;
 
 function extract(patchSet: PatchSet, era: EraId, arch: ArchId): HookChange[] {
   const model = kernelModel(era, arch);

@@ -196,7 +196,25 @@ function errorCount(root: Node): number {
   return n;
 }
 
-/** One side of a hunk, parsed. */
+/** What parsing one side of a hunk yields. It depends only on the hunk's content (line kinds
+ *  and texts, header function), never on where the hunk sits in the document, so hunks with
+ *  the same content share it (an edit re-reads the document into new Hunk objects; the
+ *  unchanged ones are not parsed again). Shared: never mutated once built. */
+export interface ParsedSide {
+  readonly source: string;
+  readonly tree: Tree;
+  readonly wrapped: boolean;
+  readonly rowToHunkLine: number[];
+  readonly errors: number;
+  readonly lineStarts: number[];
+  /** Set once, by the first fragment built on it. */
+  scope?: Node;
+  /** The side's enclosing function; set once, when parsed. */
+  functionName?: string | null;
+}
+
+/** One side of a hunk, parsed. One per Hunk object (positions come from its lines); the
+ *  tree may be shared with fragments of other hunks with the same content. */
 export class CFragment {
   readonly root: Node;
   /** Where the hunk's own code lives: the synthetic function's body (or the innermost
@@ -206,25 +224,30 @@ export class CFragment {
   /** The enclosing function: from the hunk's own code when it shows a function start,
    *  else from the hunk header. */
   functionName: string | null = null;
+  /** The parsed source, wrapper included. */
+  readonly source: string;
+  readonly tree: Tree;
+  /** Whether the synthetic function wraps the hunk. */
+  readonly wrapped: boolean;
+  /** hunk.lines index for each row of `source`; -1 for synthetic rows. */
+  readonly rowToHunkLine: number[];
   private readonly lineStarts: number[];
 
   constructor(
     readonly side: Side,
     readonly hunk: Hunk,
-    /** The parsed source, wrapper included. */
-    readonly source: string,
-    readonly tree: Tree,
-    /** Whether the synthetic function wraps the hunk. */
-    readonly wrapped: boolean,
-    /** hunk.lines index for each row of `source`; -1 for synthetic rows. */
-    readonly rowToHunkLine: number[],
-    errors: number,
+    /** The content-level parse (possibly shared with other hunks' fragments). */
+    readonly parsed: ParsedSide,
   ) {
-    this.root = tree.rootNode;
-    this.errorCount = errors;
-    this.lineStarts = [0];
-    for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-    this.scope = this.findScope();
+    this.source = parsed.source;
+    this.tree = parsed.tree;
+    this.wrapped = parsed.wrapped;
+    this.rowToHunkLine = parsed.rowToHunkLine;
+    this.root = parsed.tree.rootNode;
+    this.errorCount = parsed.errors;
+    this.lineStarts = parsed.lineStarts;
+    this.scope = parsed.scope ??= this.findScope();
+    this.functionName = parsed.functionName ?? null;
   }
 
   private findScope(): Node {
@@ -463,8 +486,13 @@ function parseReusing(source: string, base: { source: string; tree: Tree } | und
   }
 }
 
-/** Parses one side of a hunk; `base` (the other side, already parsed) speeds it up. */
+/** Parses one side of a hunk; `base` (the other side, already parsed) speeds it up. Not
+ *  cached: parseHunk is the cached way in. */
 export function parseSide(hunk: Hunk, side: Side, base?: CFragment): CFragment {
+  return new CFragment(side, hunk, parseSideContent(hunk, side, base?.parsed));
+}
+
+function parseSideContent(hunk: Hunk, side: Side, base: ParsedSide | undefined): ParsedSide {
   const drop = side === 'pre' ? '+' : '-';
   const lines: { text: string; index: number }[] = [];
   hunk.lines.forEach((l, index) => {
@@ -494,9 +522,14 @@ export function parseSide(hunk: Hunk, side: Side, base?: CFragment): CFragment {
       best = alt;
     } else alt.tree.delete();
   }
-  const fragment = new CFragment(side, hunk, best.c.source, best.tree, best.c.wrapped, best.c.rows, best.errors);
-  fragment.functionName = ownFunctionName(fragment, best.definitions) ?? normalizeFunctionName(hunk.functionName, hunk.header);
-  return fragment;
+  const source = best.c.source;
+  const lineStarts = [0];
+  for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const parsed: ParsedSide = { source, tree: best.tree, wrapped: best.c.wrapped, rowToHunkLine: best.c.rows, errors: best.errors, lineStarts };
+  // What the name depends on is content only (which rows are synthetic, the code's text).
+  const probe = new CFragment(side, hunk, parsed);
+  parsed.functionName = ownFunctionName(probe, best.definitions) ?? normalizeFunctionName(hunk.functionName, hunk.header);
+  return parsed;
 }
 
 /** The last function the hunk's own code defines (a function whose start is visible). */
@@ -546,24 +579,67 @@ export function normalizeFunctionName(functionName: string | null, header: strin
   return functionName;
 }
 
+// Content-keyed parses, most recently used last. Bounded: a series of a few hundred patches
+// has a few thousand hunks; evicted trees are freed by web-tree-sitter's finalizer once no
+// fragment holds them.
+const CONTENT_CACHE_LIMIT = 4000;
+const byContent = new Map<string, ContentParses>();
+
+interface ContentParses {
+  pre?: ParsedSide;
+  post?: ParsedSide;
+}
+
+/** Everything a side's parse depends on: the header's function context and every line's kind
+ *  and text (not the hunk's document position, nor its line numbers). */
+function contentKey(hunk: Hunk): string {
+  const parts: string[] = [hunk.functionName === null ? '\u0001' : hunk.functionName, hunk.header];
+  for (const l of hunk.lines) parts.push(l.kind + l.text);
+  return parts.join('\u0000');
+}
+
+function contentParses(hunk: Hunk): ContentParses {
+  const key = contentKey(hunk);
+  let entry = byContent.get(key);
+  if (entry) {
+    byContent.delete(key); // move to most recently used
+  } else {
+    entry = {};
+    if (byContent.size >= CONTENT_CACHE_LIMIT) byContent.delete(byContent.keys().next().value!);
+  }
+  byContent.set(key, entry);
+  return entry;
+}
+
 /** Both sides of a hunk, each parsed on first use (rules that read only the post image do
- *  not pay for the pre image); the second side is parsed incrementally from the first. */
+ *  not pay for the pre image); the second side is parsed incrementally from the first. The
+ *  parses come from the content cache when a hunk with the same content was parsed before;
+ *  the fragments are this hunk's own, so positions map through its lines. */
 class LazyHunkTrees implements HunkTrees {
   private preSide: CFragment | undefined;
   private postSide: CFragment | undefined;
+  private entry: ContentParses | undefined;
   constructor(readonly hunk: Hunk) {}
+  private parses(): ContentParses {
+    return (this.entry ??= contentParses(this.hunk));
+  }
   get pre(): CFragment {
-    return (this.preSide ??= parseSide(this.hunk, 'pre', this.postSide));
+    if (this.preSide) return this.preSide;
+    const e = this.parses();
+    return (this.preSide = new CFragment('pre', this.hunk, (e.pre ??= parseSideContent(this.hunk, 'pre', e.post))));
   }
   get post(): CFragment {
-    return (this.postSide ??= parseSide(this.hunk, 'post', this.preSide));
+    if (this.postSide) return this.postSide;
+    const e = this.parses();
+    return (this.postSide = new CFragment('post', this.hunk, (e.post ??= parseSideContent(this.hunk, 'post', e.pre))));
   }
   get functionName(): string | null {
     return this.post.functionName ?? this.pre.functionName;
   }
 }
 
-/** Pre- and post-image of a hunk, parsed (cached per Hunk object). Requires initC(). */
+/** Pre- and post-image of a hunk, parsed (cached per Hunk object; the parses also by the
+ *  hunk's content). Requires initC(). */
 export function parseHunk(hunk: Hunk): HunkTrees {
   const hit = cache.get(hunk);
   if (hit) return hit;

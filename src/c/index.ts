@@ -65,8 +65,12 @@
 export { initC, isCReady, cParser, cLanguage, type InitCOptions } from './load';
 export {
   parseHunk, parseSide, CFragment, SYNTHETIC_FUNCTION, sanitizeLine, functionDefinitionName, normalizeFunctionName,
-  type HunkTrees, type DocPosition, type DocRange, type Side,
+  type HunkTrees, type DocPosition, type DocRange, type Side, type ParsedSide,
 } from './fragment';
+/** memoOnNode(node, question, compute): compute(node) once per tree, node and question. A
+ *  tree is shared by hunks with the same content (line kinds and texts, header function), so
+ *  answers must depend on nothing else: never on document positions. */
+export { memoOnNode } from './memo';
 export {
   evaluate, evaluateText, evaluateTextSymbolic, parseExpressionText, parseIntegerLiteral, normalizeText, lvalueText, castType,
   calcVmTrans, toConstResult, type EvalEnv, type MacroDef, type MacroTable, type ConstResult,

@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, Finding } from './types';
 import { makeFinding, type RuleContext, type ParsedHunk } from './context';
-import { descendants, normalizeText } from '../c/index';
+import { descendants, memoOnNode, normalizeText, type CFragment } from '../c/index';
 import { formatFlag, namespaceOf } from '../kernel/index';
 import type { Namespace } from '../kernel/index';
 import { addsLines, isAddedCode, nodeRange } from './added-code';
@@ -97,10 +97,23 @@ function topOf(n: Node): Node {
   return cur;
 }
 
-function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
-  const out: Finding[] = [];
-  const post = h.trees.post;
-  const table = ctx.symbols();
+/** A constant of namespace `lns` in a bit expression whose context expects `expected`. */
+interface Mix {
+  leaf: Node;
+  lns: Namespace;
+  expected: Namespace;
+  via: string[];
+}
+
+/** The mixes in a post image's expressions that touch its added lines. Reads only the tree
+ *  and which lines are added (both fixed by the hunk's content), so it is answered once per
+ *  tree: a keystroke elsewhere in the document re-checks this hunk without walking it. */
+function mixesIn(post: CFragment): Mix[] {
+  return memoOnNode(post.scope, 'MM006 mixes', () => readMixes(post));
+}
+
+function readMixes(post: CFragment): Mix[] {
+  const out: Mix[] = [];
   const done = new Set<number>();
   for (const id of descendants(post.scope, 'identifier')) {
     const name = id.text;
@@ -132,26 +145,36 @@ function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
       if (lns === expected) continue;
       // PROT_ and MAP_ are both user-side mmap/mprotect arguments; MADV vs PROT/MAP is not what this rule is about.
       if (expected !== 'VM' && lns !== 'VM') continue;
-      if (!isAddedCode(h, leaf)) continue;
-      const at = nodeRange(post, leaf);
-      if (!at) continue;
-      const value = table.get(leaf.text);
-      const described = value !== undefined ? formatFlag(leaf.text, value) : leaf.text;
-      let meaning = '';
-      if (value !== undefined) {
-        const other = ctx.nameOf(value, expected);
-        const twin = `${expected}_${leaf.text.replace(/^[A-Z]+_/, '')}`;
-        if (other && other === twin) meaning = `; its value happens to equal ${other}, which is the constant to use`;
-        else if (other) meaning = `; read as a ${expected}_ value, ${value === 0n ? '0' : '0x' + value.toString(16)} is ${other}`;
-        else if (expected !== 'MADV' && value !== 0n) {
-          // Bits, not a number: say which flags the value turns on when read as the other namespace.
-          meaning = `; read as ${expected}_ flags, 0x${value.toString(16)} is ${ctx.describeBits(value, expected).join(' | ')}`;
-        } else meaning = `; no ${expected}_ constant has that value`;
-      }
-      out.push(makeFinding(meta,
-        `${described} is a ${lns}_ constant used where ${expected}_ ${expected === 'MADV' ? 'values' : 'flags'} are expected (${[...new Set(via)].join(', ')})${meaning}`,
-        at));
+      out.push({ leaf, lns, expected, via });
     }
+  }
+  return out;
+}
+
+function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const post = h.trees.post;
+  const table = ctx.symbols();
+  for (const { leaf, lns, expected, via } of mixesIn(post)) {
+    if (!isAddedCode(h, leaf)) continue;
+    const at = nodeRange(post, leaf);
+    if (!at) continue;
+    const value = table.get(leaf.text);
+    const described = value !== undefined ? formatFlag(leaf.text, value) : leaf.text;
+    let meaning = '';
+    if (value !== undefined) {
+      const other = ctx.nameOf(value, expected);
+      const twin = `${expected}_${leaf.text.replace(/^[A-Z]+_/, '')}`;
+      if (other && other === twin) meaning = `; its value happens to equal ${other}, which is the constant to use`;
+      else if (other) meaning = `; read as a ${expected}_ value, ${value === 0n ? '0' : '0x' + value.toString(16)} is ${other}`;
+      else if (expected !== 'MADV' && value !== 0n) {
+        // Bits, not a number: say which flags the value turns on when read as the other namespace.
+        meaning = `; read as ${expected}_ flags, 0x${value.toString(16)} is ${ctx.describeBits(value, expected).join(' | ')}`;
+      } else meaning = `; no ${expected}_ constant has that value`;
+    }
+    out.push(makeFinding(meta,
+      `${described} is a ${lns}_ constant used where ${expected}_ ${expected === 'MADV' ? 'values' : 'flags'} are expected (${[...new Set(via)].join(', ')})${meaning}`,
+      at));
   }
   // _calc_vm_trans(x, USER_BIT, VM_BIT): the second argument is the user side.
   for (const call of descendants(post.scope, 'call_expression')) {

@@ -2,6 +2,7 @@
 // compiler style), JSON or SARIF. Exit 0 when nothing is at error level, 1 when something is,
 // 2 for unusable input or arguments.
 import { CliIO, UsageError } from './io';
+import { readOptions } from './options';
 import { readInput } from './input';
 import { configFor, mergeSettings, parseArch, parseKernel, parseRuleSetting } from './config';
 import type { CheckSettings } from './config';
@@ -30,16 +31,7 @@ export function parseCheckArgs(args: string[]): CheckArgs {
   let config: string | undefined;
   const cli: CheckSettings = {};
   const rules: Record<string, SeveritySetting> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string => {
-      if (eq > 0) return a.slice(eq + 1);
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value\n${usage}`);
-      return v;
-    };
+  for (const { arg: a, name, value } of readOptions(args, usage)) {
     switch (name) {
       case '--format': {
         const f = value();

@@ -11,6 +11,7 @@ import {
 import { resolve } from 'node:path';
 import { readInput } from './input';
 import { CliIO, UsageError } from './io';
+import { readOptions } from './options';
 
 const usage = 'usage: mmlens scenario FILE... [--kernel ERA] [--format text|json] [--patch PATCH] [--library]';
 
@@ -24,26 +25,18 @@ interface Args {
 
 function parseArgs(args: string[]): Args {
   const out: Args = { files: [], format: 'text', library: false };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = (name: string) => {
-      const eq = a.indexOf('=');
-      if (eq >= 0) return a.slice(eq + 1);
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value\n${usage}`);
-      return v;
-    };
-    if (a === '--kernel' || a.startsWith('--kernel=')) {
-      const v = value('--kernel');
+  for (const { arg: a, name, value } of readOptions(args, usage)) {
+    if (name === '--kernel') {
+      const v = value();
       const era = parseEra(v);
       if (!era) throw new UsageError(`unknown kernel era '${v}' (known: v2.6.13, v2.6.16, v5.4, v6.12, latest)`);
       out.kernel = era;
-    } else if (a === '--format' || a.startsWith('--format=')) {
-      const v = value('--format');
+    } else if (name === '--format') {
+      const v = value();
       if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json, not '${v}'`);
       out.format = v;
-    } else if (a === '--patch' || a.startsWith('--patch=')) {
-      out.patch = value('--patch');
+    } else if (name === '--patch') {
+      out.patch = value();
     } else if (a === '--library') {
       out.library = true;
     } else if (a === '-h' || a === '--help') {

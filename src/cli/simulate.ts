@@ -3,6 +3,7 @@
 // patch and report what differs. Exit 0: no consequence at error level; 1: at least one;
 // 2: unusable input or arguments (the message names the file, line or field).
 import { CliIO, UsageError } from './io';
+import { readOptions } from './options';
 import { readInput } from './input';
 import { parseArch, parseKernel } from './config';
 import type { ArchId, EraId } from '../kernel/model';
@@ -26,16 +27,7 @@ export function parseSimulateArgs(args: string[]): SimulateArgs {
   let kernel: SimulateArgs['kernel'] = 'auto';
   let arch: ArchId = 'generic';
   let format: SimulateArgs['format'] = 'text';
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string => {
-      if (eq > 0) return a.slice(eq + 1);
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value\n${usage}`);
-      return v;
-    };
+  for (const { arg: a, name, value } of readOptions(args, usage)) {
     switch (name) {
       case '--scenario': scenarios.push(value()); break;
       case '--kernel': kernel = parseKernel(value(), '--kernel'); break;

@@ -358,7 +358,11 @@ export class CFragment {
 
   /** The node is part of the synthetic wrapper only. */
   isSynthetic(node: Node): boolean {
-    return this.hunkLinesOf(node).length === 0;
+    // hunkLinesOf(node).length === 0, without building the list (asked of many nodes).
+    const first = this.rowOf(node.startIndex);
+    const last = this.rowOf(Math.max(node.startIndex, node.endIndex - 1));
+    for (let r = first; r <= last; r++) if ((this.rowToHunkLine[r] ?? -1) >= 0) return false;
+    return true;
   }
 
   /** Source row of a hunk line, or undefined when the line is not on this side. */

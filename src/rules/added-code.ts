@@ -2,7 +2,7 @@
 // did not already exist in the pre-image (a re-indented or re-wrapped line is not new code).
 // Rules that look at how code is written (MM006, MM009, MM010) only judge what the patch adds.
 import type { Node } from 'web-tree-sitter';
-import { descendants, enclosingStatement, normalizeText, type CFragment } from '../c/index';
+import { descendants, enclosingStatement, memoOnNode, normalizeText, type CFragment } from '../c/index';
 import type { ParsedHunk, Range } from './context';
 
 const STATEMENTS = [
@@ -13,15 +13,20 @@ const STATEMENTS = [
 const preCache = new WeakMap<object, Set<string>>();
 
 /** Normalised text of the statements on removed lines: an added statement with the same text
- *  is the old one moved, re-indented or re-wrapped. */
+ *  is the old one moved, re-indented or re-wrapped. The set is shared: do not modify it. */
 export function preStatements(h: ParsedHunk): Set<string> {
   let set = preCache.get(h.trees);
   if (set) return set;
-  set = new Set<string>();
   if (h.hunk.lines.some((l) => l.kind === '-')) {
+    // Content only (the pre tree and which lines are removed): once per tree, so hunks an
+    // edit elsewhere re-read do not walk it again.
     const pre = h.trees.pre;
-    for (const n of descendants(pre.scope, STATEMENTS)) if (pre.touchesChange(n)) set.add(normalizeText(n.text));
-  }
+    set = memoOnNode(pre.scope, 'removed statements', () => {
+      const texts = new Set<string>();
+      for (const n of descendants(pre.scope, STATEMENTS)) if (pre.touchesChange(n)) texts.add(normalizeText(n.text));
+      return texts;
+    });
+  } else set = new Set<string>();
   preCache.set(h.trees, set);
   return set;
 }

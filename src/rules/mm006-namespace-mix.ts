@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, Finding } from './types';
 import { makeFinding, type RuleContext, type ParsedHunk } from './context';
-import { descendants, memoOnNode, normalizeText, type CFragment } from '../c/index';
+import { descendants, findCalls, memoOnNode, normalizeText, type CFragment } from '../c/index';
 import { formatFlag, namespaceOf } from '../kernel/index';
 import type { Namespace } from '../kernel/index';
 import { addsLines, isAddedCode, nodeRange } from './added-code';
@@ -177,9 +177,10 @@ function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
       at));
   }
   // _calc_vm_trans(x, USER_BIT, VM_BIT): the second argument is the user side.
-  for (const call of descendants(post.scope, 'call_expression')) {
+  // Through findCalls (its list is kept per tree); its name is normalised, the text check
+  // keeps exactly the calls whose callee is written `_calc_vm_trans`.
+  for (const { node: call, args } of findCalls(post.scope, '_calc_vm_trans')) {
     if (call.childForFieldName('function')?.text !== '_calc_vm_trans') continue;
-    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
     const user = args[1];
     if (!user || user.type !== 'identifier' || namespaceOf(user.text) !== 'VM' || !isAddedCode(h, user)) continue;
     const at = nodeRange(post, user);

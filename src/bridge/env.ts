@@ -11,7 +11,7 @@ import { symbolTable } from '../kernel/flags';
 import { archInEra } from '../kernel/tables/index';
 import { archOfPath } from './arch';
 import {
-  atom, binary, constant, descendants, evaluate, functionDefinitionName, MASK64, normalizeText, parseHunk, patchMacros,
+  atom, binary, constant, descendants, evaluate, functionDefinitionName, MASK64, normalizeText, patchMacros,
   type CFragment, type EvalEnv, type MacroDefinition, type Side, type SymValue,
 } from '../c/index';
 
@@ -21,13 +21,9 @@ const VALUE_PRESERVING_CALLS = new Set(['likely', 'unlikely', 'READ_ONCE', 'ACCE
 /** The canonical name of "the VMA's flags" (mpnt->vm_flags, tmp->vm_flags, vma->vm_flags). */
 export const VMA_FLAGS = 'vma->vm_flags';
 
-/** One side of one hunk, with where it lives. */
-export interface SideFragment {
-  fragment: CFragment;
-  side: Side;
-  path: string | null;
-  patch: number;
-}
+// One side of one hunk with where it lives: src/c's SideFragment, read the same way there.
+import type { SideFragment } from '../c/index';
+export { sideFragments, type SideFragment } from '../c/index';
 
 interface Helper {
   params: string[];
@@ -178,23 +174,3 @@ function vmFlagAliases(fragment: CFragment): Map<string, SymValue> {
   return out;
 }
 
-/** Every side fragment of a patch set. Hunks that cannot be parsed are skipped (the reader
- *  reports unusable input as MM000; the bridge analyses the rest). */
-export function sideFragments(patchSet: PatchSet, side: Side): SideFragment[] {
-  const out: SideFragment[] = [];
-  patchSet.patches.forEach((patch, index) => {
-    for (const file of patch.files) {
-      if (file.isBinary) continue;
-      const path = side === 'pre' ? (file.oldPath ?? file.newPath) : (file.newPath ?? file.oldPath);
-      for (const hunk of file.hunks) {
-        try {
-          const trees = parseHunk(hunk);
-          out.push({ fragment: side === 'pre' ? trees.pre : trees.post, side, path, patch: index });
-        } catch {
-          /* unparsable hunk: nothing to read */
-        }
-      }
-    }
-  });
-  return out;
-}

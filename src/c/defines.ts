@@ -4,7 +4,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Hunk, LineKind, PatchSet } from '../patch/types';
 import { evaluateText, type ConstResult, type MacroDef } from './evaluate';
-import { parseHunk, type CFragment, type Side } from './fragment';
+import { sideFragments, type CFragment, type Side } from './fragment';
 import { descendants } from './queries';
 
 export interface MacroDefinition extends MacroDef {
@@ -173,23 +173,7 @@ export interface DefineOptions {
 
 /** Every define of one side of the whole patch set, in document order. */
 export function allDefines(patchSet: PatchSet, side: Side): MacroDefinition[] {
-  const out: MacroDefinition[] = [];
-  patchSet.patches.forEach((patch, patchIndex) => {
-    for (const file of patch.files) {
-      if (file.isBinary) continue;
-      const path = side === 'pre' ? (file.oldPath ?? file.newPath) : (file.newPath ?? file.oldPath);
-      for (const hunk of file.hunks) {
-        if (!sideMayDefine(hunk, side)) continue;
-        try {
-          const trees = parseHunk(hunk);
-          out.push(...definesInFragment(side === 'pre' ? trees.pre : trees.post, path, patchIndex));
-        } catch {
-          /* a hunk that cannot be parsed has no defines we can read */
-        }
-      }
-    }
-  });
-  return out;
+  return sideFragments(patchSet, side, (hunk) => sideMayDefine(hunk, side)).flatMap((sf) => definesInFragment(sf.fragment, sf.path, sf.patch));
 }
 
 /** Macros of one side of the patch set, by name (later definitions win), for EvalEnv.macros. */

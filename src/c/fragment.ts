@@ -4,7 +4,7 @@
 // window starts inside a block, and parsed. Every tree position maps back to the document
 // line/column of the hunk line it came from; the synthetic wrapper maps to nothing.
 import { Edit, type Node, type Tree } from 'web-tree-sitter';
-import type { Hunk, HunkLine } from '../patch/types';
+import type { Hunk, HunkLine, PatchSet } from '../patch/types';
 import { positionInLine } from '../patch/index';
 import { cParser } from './load';
 import { memoOnNode } from './memo';
@@ -651,4 +651,36 @@ export function parseHunk(hunk: Hunk): HunkTrees {
   const trees = new LazyHunkTrees(hunk);
   cache.set(hunk, trees);
   return trees;
+}
+
+/** One side (pre- or post-image) of one hunk of a patch set, with the file path that side has
+ *  and the index of its patch in the series. */
+export interface SideFragment {
+  fragment: CFragment;
+  side: Side;
+  path: string | null;
+  patch: number;
+}
+
+/** The given side of every hunk of a patch set, in document order. Binary files and hunks
+ *  that cannot be parsed are skipped (the reader reports unusable input as MM000).
+ *  `wanted` lets a caller skip hunks before they are parsed. */
+export function sideFragments(patchSet: PatchSet, side: Side, wanted?: (hunk: Hunk) => boolean): SideFragment[] {
+  const out: SideFragment[] = [];
+  patchSet.patches.forEach((patch, index) => {
+    for (const file of patch.files) {
+      if (file.isBinary) continue;
+      const path = side === 'pre' ? (file.oldPath ?? file.newPath) : (file.newPath ?? file.oldPath);
+      for (const hunk of file.hunks) {
+        if (wanted && !wanted(hunk)) continue;
+        try {
+          const trees = parseHunk(hunk);
+          out.push({ fragment: side === 'pre' ? trees.pre : trees.post, side, path, patch: index });
+        } catch {
+          /* unparsable hunk: nothing to read */
+        }
+      }
+    }
+  });
+  return out;
 }

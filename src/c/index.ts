@@ -64,8 +64,8 @@
  */
 export { initC, isCReady, cParser, cLanguage, type InitCOptions } from './load';
 export {
-  parseHunk, parseSide, CFragment, SYNTHETIC_FUNCTION, sanitizeLine, functionDefinitionName, normalizeFunctionName,
-  type HunkTrees, type DocPosition, type DocRange, type Side, type ParsedSide,
+  parseHunk, parseSide, sideFragments, CFragment, SYNTHETIC_FUNCTION, sanitizeLine, functionDefinitionName, normalizeFunctionName,
+  type HunkTrees, type DocPosition, type DocRange, type Side, type ParsedSide, type SideFragment,
 } from './fragment';
 /** memoOnNode(node, question, compute): compute(node) once per tree, node and question. A
  *  tree is shared by hunks with the same content (line kinds and texts, header function), so

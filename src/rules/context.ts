@@ -228,6 +228,13 @@ export class RuleContext {
     });
   }
 
+  /** `MADV_NOCHILD (12)`: a name with its value when the era's table or the patch's
+   *  #defines know it, else the bare name. */
+  nameWithValue(name: string): string {
+    const v = this.symbols().get(name);
+    return v === undefined ? name : formatFlag(name, v);
+  }
+
   /** Name of one bit or value in a namespace, or null. */
   nameOf(value: bigint, namespace: Namespace = 'VM'): string | null {
     return this.namesByBit(namespace).get(value) ?? null;

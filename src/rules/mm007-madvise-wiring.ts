@@ -8,7 +8,6 @@ import { anchorLines } from './anchor';
 import { nodeRange } from './added-code';
 import { madviseSwitches, type ValiditySwitch } from './madvise-cases';
 import { findSwitchCases, type CaseGroup } from '../c/index';
-import { formatFlag } from '../kernel/index';
 
 const meta = {
   id: 'MM007',
@@ -22,12 +21,6 @@ const meta = {
     'mmap lock taken for writing.',
   docs: 'docs/rules/MM007.md',
 };
-
-/** `MADV_NOCHILD (12)` when the value is known (the era's table or the patch's #define). */
-function adviceText(ctx: RuleContext, name: string): string {
-  const v = ctx.symbols().get(name);
-  return v === undefined ? name : formatFlag(name, v);
-}
 
 function acceptedInBase(ctx: RuleContext, name: string): boolean {
   const v = ctx.symbols().get(name);
@@ -98,7 +91,7 @@ export const mm007: Rule = {
       }
       const where = validity[0]?.function ? `${validity[0].function}()` : 'the validity check (madvise_behavior_valid() or the dispatch switch)';
       out.push(makeFinding(meta,
-        `${adviceText(ctx, name)} gets a case in ${b.fn ? `${b.fn}()` : 'the behaviour switch'} but ${where} does not accept it: ` +
+        `${ctx.nameWithValue(name)} gets a case in ${b.fn ? `${b.fn}()` : 'the behaviour switch'} but ${where} does not accept it: ` +
         `madvise(..., ${name}) fails with EINVAL and the new case never runs`, anchor.at, related, fix));
     }
     const handled = new Set([...behaviours.keys()]);
@@ -109,7 +102,7 @@ export const mm007: Rule = {
       const r = nodeRange(c.hunk.trees.post, c.label);
       if (!r) continue;
       out.push(makeFinding(meta,
-        `${adviceText(ctx, c.name)} is accepted by ${c.function ? `${c.function}()` : 'the validity check'} but no behaviour handles it: ` +
+        `${ctx.nameWithValue(c.name)} is accepted by ${c.function ? `${c.function}()` : 'the validity check'} but no behaviour handles it: ` +
         `madvise(..., ${c.name}) returns 0 and does nothing${added.some((x) => !x.validity) ? '' : ' (the patch adds no case for it to the behaviour switch)'}`, r));
     }
     out.push(...readLockFindings(ctx));
@@ -156,7 +149,7 @@ function readLockFindings(ctx: RuleContext): Finding[] {
         const r = nodeRange(post, label);
         if (!r) return;
         out.push(makeFinding(meta,
-          `${adviceText(ctx, name)} changes vm_flags but is added to the advices that run under the mmap lock taken for reading: ` +
+          `${ctx.nameWithValue(name)} changes vm_flags but is added to the advices that run under the mmap lock taken for reading: ` +
           `updating vma->vm_flags needs the lock for writing (racing faults and other madvise calls see torn flags)`, r));
       });
     }

@@ -9,7 +9,6 @@ import { anchorHook, anchorLines, bareName } from './anchor';
 import { nodeRange } from './added-code';
 import { madviseSwitches } from './madvise-cases';
 import type { MadviseGuard } from '../kernel/model';
-import { formatFlag } from '../kernel/index';
 
 const meta = {
   id: 'MM008',
@@ -23,11 +22,6 @@ const meta = {
     'guard, or stops a driver setting VM_DONTCOPY on its hardware page lets the page reach a child after fork().',
   docs: 'docs/rules/MM008.md',
 };
-
-function adviceText(ctx: RuleContext, name: string): string {
-  const v = ctx.symbols().get(name);
-  return v === undefined ? name : formatFlag(name, v);
-}
 
 function ownedBits(ctx: RuleContext): bigint {
   const t = ctx.symbols();
@@ -70,13 +64,13 @@ export const mm008: Rule = {
           const anchor = anchorHook(ctx, h, guardNames);
           reported.add(h.detail);
           out.push(makeFinding(meta,
-            `${adviceText(ctx, h.detail)} no longer refuses ${listText(guardNames)} mappings: userspace can now clear ${listText(bits)} that a driver set ` +
+            `${ctx.nameWithValue(h.detail)} no longer refuses ${listText(guardNames)} mappings: userspace can now clear ${listText(bits)} that a driver set ` +
             `on a device page, so a child inherits the hardware page after fork()`, anchor.at, anchor.related));
         } else if (!before && !guardedAdvices.has(h.detail)) {
           const anchor = anchorHook(ctx, h, [h.detail, ...bits.map(bareName)]);
           reported.add(h.detail);
           out.push(makeFinding(meta,
-            `new advice ${adviceText(ctx, h.detail)} clears ${listText(bits)} with no guard for VM_IO/VM_PFNMAP mappings: userspace can undo a ` +
+            `new advice ${ctx.nameWithValue(h.detail)} clears ${listText(bits)} with no guard for VM_IO/VM_PFNMAP mappings: userspace can undo a ` +
             `driver's decision to keep a device page out of children (MADV_DOFORK refuses VM_IO for this reason)`, anchor.at, anchor.related));
         }
       }
@@ -102,7 +96,7 @@ export const mm008: Rule = {
       const bits = ctx.describeBits(clears);
       const anchor = anchorLines(ctx, [r.line], [c.name]);
       out.push(makeFinding(meta,
-        `new advice ${adviceText(ctx, c.name)} clears ${listText(bits)} with no guard for VM_IO/VM_PFNMAP mappings: userspace can undo a ` +
+        `new advice ${ctx.nameWithValue(c.name)} clears ${listText(bits)} with no guard for VM_IO/VM_PFNMAP mappings: userspace can undo a ` +
         `driver's decision to keep a device page out of children (MADV_DOFORK refuses VM_IO for this reason)`, anchor.at));
     }
     return out;

@@ -151,20 +151,29 @@ export class RuleContext {
     return this.shared('defines', () => this.allDefineChanges().filter((d) => d.status !== 'context'));
   }
 
-  /** Document line of the first `#define NAME` the document shows (context or added). */
-  defineLine(name: string): LocatedLine | null {
-    const index = this.shared('defineIndex', () => {
-      const m = new Map<string, LocatedLine>();
+  /** Every `#define NAME` line the document shows (context or added), by name, in document
+   *  order. Indexed once per document: MM004 asks for every collision on every arch. */
+  defineLines(name: string): readonly LocatedLine[] {
+    const index = this.shared('defineLines', () => {
+      const m = new Map<string, LocatedLine[]>();
       for (const ref of this.hunks()) {
         ref.hunk.lines.forEach((line, i) => {
           if (line.kind === '-') return;
           const d = /^\s*#\s*define\s+([A-Za-z_]\w*)/.exec(line.text);
-          if (d && !m.has(d[1]!)) m.set(d[1]!, { ref, index: i, line });
+          if (!d) return;
+          const found = m.get(d[1]!);
+          if (found) found.push({ ref, index: i, line });
+          else m.set(d[1]!, [{ ref, index: i, line }]);
         });
       }
       return m;
     });
-    return index.get(name) ?? null;
+    return index.get(name) ?? [];
+  }
+
+  /** Document line of the first `#define NAME` the document shows (context or added). */
+  defineLine(name: string): LocatedLine | null {
+    return this.defineLines(name)[0] ?? null;
   }
 
   /** The flag table after the patch: the era's table with the patch's #defines applied. */

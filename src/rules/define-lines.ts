@@ -14,11 +14,6 @@ export function defineLocation(ctx: RuleContext, name: string, message: string):
 export function defineLocationIn(
   ctx: RuleContext, name: string, message: string, inFile: (path: string | null) => boolean,
 ): RelatedLocation | null {
-  const re = new RegExp(`^\\s*#\\s*define\\s+${name}\\b`);
-  for (const ref of ctx.hunks()) {
-    if (!inFile(ref.path)) continue;
-    const line = ref.hunk.lines.find((l) => l.kind !== '-' && re.test(l.text));
-    if (line) return { message, ...trimmedLineRange(line) };
-  }
-  return null;
+  const found = ctx.defineLines(name).find((l) => inFile(l.ref.path));
+  return found ? { message, ...trimmedLineRange(found.line) } : null;
 }

@@ -43,9 +43,12 @@ export const mm004: Rule = {
       const ha = hookArch(h);
       return ha === a || (ha === 'generic' && (headers.get(a)?.includesGeneric ?? false));
     };
-    const touchedSet = new Set<string>();
-    for (const h of uapi) for (const a of checkArches) if (appliesTo(h, a)) touchedSet.add(`${h.detail}@${a}`);
-    const touched = (name: string, a: ArchId) => touchedSet.has(`${name}@${a}`);
+    // Names per arch, as sets: each is asked once per definition or per new name.
+    const touchedOn = new Map(checkArches.map((a) => [a, new Set(uapi.filter((h) => appliesTo(h, a)).map((h) => h.detail))]));
+    const addedOn = new Map(checkArches.map((a) => [a, new Set(uapi.filter((h) => hookArch(h) === a).map((h) => h.detail))]));
+    const definedOn = new Map(checkArches.map((a) => [a, new Set(defsOf.get(a)!.map((d) => d.name))]));
+    const compositeOn = new Map(checkArches.map((a) => [a, new Set(defsOf.get(a)!.filter((d) => d.composite).map((d) => d.name))]));
+    const uapiNames = new Set(uapi.map((h) => h.detail));
     // A file of the patch that arch `a` sees (its own header, or the generic one it includes).
     const fileApplies = (path: string | null, a: ArchId): boolean => {
       const pa = archOfPath(path);
@@ -56,8 +59,11 @@ export const mm004: Rule = {
     // whatever era was chosen).
     const shown = ctx.allDefineChanges().filter((d) => {
       const ns = namespaceOf(d.name);
-      return d.status === 'context' && ns !== null && ns !== 'VM' && d.afterValue?.ok && !uapi.some((h) => h.detail === d.name);
+      return d.status === 'context' && ns !== null && ns !== 'VM' && d.afterValue?.ok && !uapiNames.has(d.name);
     });
+    // `#define MAP_ANON MAP_ANONYMOUS`-like bodies: a name for another constant, not a value.
+    const namesOnly = new Set(shown.filter((d) => /^\(?\s*[A-Z_][A-Z0-9_]*\s*\)?$/.test(d.after?.body ?? '')));
+    const addsMadvise = uapi.some((h) => namespaceOf(h.detail) === 'MADV');
 
     // Per arch and namespace: the era's definitions by value, and the patch's new values.
     type Def = { name: string; value: bigint; header: string | null; inPatch: boolean };
@@ -72,13 +78,14 @@ export const mm004: Rule = {
     for (const a of checkArches) {
       const shownHere = shown.filter((d) => fileApplies(d.path, a));
       const shownNames = new Set(shownHere.map((d) => d.name));
+      const touched = touchedOn.get(a)!;
       for (const d of defsOf.get(a)!) {
-        if (d.namespace === 'VM' || d.composite || touched(d.name, a) || shownNames.has(d.name)) continue;
+        if (d.namespace === 'VM' || d.composite || touched.has(d.name) || shownNames.has(d.name)) continue;
         add(`${a}:${d.namespace}`, { name: d.name, value: d.value, header: d.header, inPatch: false });
       }
       // Numbers the arch's madvise() still accepts for an advice that has another value in its
       // header (parisc's wrapper translates the pre-6.2 numbers 65-73): taken as well.
-      if (uapi.some((h) => namespaceOf(h.detail) === 'MADV')) {
+      if (addsMadvise) {
         const table = new Map(defsOf.get(a)!.map((d) => [d.name, d.value]));
         let accepted: Iterable<[bigint, { name: string }]> = [];
         try {
@@ -95,7 +102,7 @@ export const mm004: Rule = {
       }
       for (const d of shownHere) {
         const value = (d.afterValue as { ok: true; value: bigint }).value;
-        const composite = defsOf.get(a)!.some((x) => x.name === d.name && x.composite) || /^\(?\s*[A-Z_][A-Z0-9_]*\s*\)?$/.test(d.after?.body ?? '');
+        const composite = compositeOn.get(a)!.has(d.name) || namesOnly.has(d);
         if (!composite) add(`${a}:${namespaceOf(d.name)}`, { name: d.name, value, header: d.path, inPatch: false });
       }
       for (const o of uapi) {
@@ -127,8 +134,13 @@ export const mm004: Rule = {
       const anchor = anchorLines(ctx, h.lines, [h.detail]);
       for (const [name, e] of hits) {
         const related: RelatedLocation[] = [];
-        const loc = e.arches.map((a) => defineLocationIn(ctx, name, `${name} is defined here (${a})`, (p) => fileApplies(p, a))).find((l) => l) ?? null;
-        if (loc) related.push(loc);
+        for (const a of e.arches) {
+          const loc = defineLocationIn(ctx, name, `${name} is defined here (${a})`, (p) => fileApplies(p, a));
+          if (loc) {
+            related.push(loc);
+            break;
+          }
+        }
         const where = e.header && !e.inPatch ? ` (${e.header})` : e.inPatch ? ' (also added by this patch)' : '';
         out.push(makeFinding(meta,
           `${formatFlag(h.detail, value)} collides with ${formatFlag(name, value)}${where} on ${listText(e.arches)}: ` +
@@ -139,8 +151,7 @@ export const mm004: Rule = {
         const missing = checkArches.filter((a) => {
           const hd = headers.get(a)!;
           if (!hd.standalone || hd.headers.length === 0) return false;
-          if (uapi.some((o) => o.detail === h.detail && hookArch(o) === a)) return false;
-          return !defsOf.get(a)!.some((d) => d.name === h.detail);
+          return !addedOn.get(a)!.has(h.detail) && !definedOn.get(a)!.has(h.detail);
         });
         if (missing.length) {
           const paths = missing.map((a) => headers.get(a)!.headers[0]!.path);

@@ -74,7 +74,8 @@ export function ownNodes(scope: { node: Node; whole: boolean }, fragment: CFragm
     // Only a node inside a visible definition's span can have it as an ancestor: the parent
     // walk (costly through the wasm boundary) is left for those few.
     const spans = visibleDefinitions(fragment).map((d) => [d.startIndex, d.endIndex] as const);
-    own = all.filter((n) => {
+    // No visible definition: everything is the scope's own (and no node's end is asked).
+    own = spans.length === 0 ? all : all.filter((n) => {
       const s = n.startIndex;
       const e = n.endIndex;
       if (!spans.some(([a, b]) => s >= a && e <= b)) return true;

@@ -36,16 +36,23 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
     // The mask variable used in view but assigned out of view: the base kernel's mask (what
     // mprotect does not keep), so a change to its use is still measured against it.
     for (const variable of Object.keys(MASK_VARIABLE_USE)) {
-      const used = ownNodes(scope, fragment, 'identifier').some((n) => n.text === variable);
+      // The synthetic wrapper never spells the name: a source without it has no such use.
+      const used = fragment.source.includes(variable) && ownNodes(scope, fragment, 'identifier').some((n) => n.text === variable);
       const assigned = findAssignments(scope.node, variable).length > 0;
       if (used && !assigned) locals.set(variable, constant(~env.model.mprotectKept & MASK64));
     }
     let kept: { value: bigint; nodes: Node[]; macros: string[] } | null = null;
-    const assignments = findAssignments(scope.node).filter((a) => ownNodes(scope, fragment, a.node.type).some((n) => n.id === a.node.id));
+    const ownIds = new Map<string, Set<number>>();
+    const isOwn = (n: Node): boolean => {
+      let ids = ownIds.get(n.type);
+      if (!ids) ownIds.set(n.type, (ids = new Set(ownNodes(scope, fragment, n.type).map((o) => o.id))));
+      return ids.has(n.id);
+    };
+    const assignments = findAssignments(scope.node).filter((a) => isOwn(a.node));
     for (const a of assignments) {
       const v = assigned(a, env, sf, locals);
       if (!v) continue;
-      const feeding = a.right ? identifiersOf(a.right).filter((id) => origins.has(id)).flatMap((id) => origins.get(id)!.nodes) : [];
+      const feeding = a.right && mayUse(a.right, origins) ? identifiersOf(a.right).filter((id) => origins.has(id)).flatMap((id) => origins.get(id)!.nodes) : [];
       const previous = a.operator !== '=' ? (origins.get(a.target)?.nodes ?? []) : [];
       const nodes = [...previous, ...feeding, a.node];
       locals.set(a.target, v);
@@ -98,6 +105,16 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
 function assigned(a: Assignment, env: SideEnv, sf: SideFragment, locals: Map<string, SymValue>): SymValue | null {
   const e = env.env(sf.fragment, locals);
   return assignedValue(a, e, e.locals!);
+}
+
+/** Whether the expression can read one of the names: each name identifiersOf gives is a
+ *  piece of the expression's normalised text, so a text without any of them needs no walk
+ *  (the walk asks wasm for every node of the expression). */
+function mayUse(node: Node, names: ReadonlyMap<string, unknown>): boolean {
+  if (names.size === 0) return false;
+  const text = normalizeText(node.text);
+  for (const name of names.keys()) if (text.includes(name)) return true;
+  return false;
 }
 
 function identifiersOf(node: Node): string[] {

@@ -49,6 +49,10 @@ const CODE_CLUES: CodeClue[] = [
   { id: 'mprotect_mask_0xf', pattern: /newflags\s*>>\s*4\s*\)\s*\)\s*&\s*0xf\b/, range: { max: 'v2.6.13' }, why: 'the mprotect access check masked 0xf until late 2005' },
 ];
 
+// Matches a text iff some code clue does: most lines show no clue, and one scan of them is
+// much cheaper than one per clue (the cost of `--kernel auto` on a long series).
+const ANY_CODE_CLUE = new RegExp(CODE_CLUES.map((c) => `(?:${c.pattern.source})`).join('|'));
+
 // Symbols a patch may define itself: '+#define NAME' without a '-#define NAME' means the tree
 // lacks it, so the era is before the one that introduced it.
 const INTRODUCED: Array<{ name: RegExp; before: EraId; why: string }> = [
@@ -153,8 +157,10 @@ export function detectEra(patchSet: PatchSet): EraDetection {
       const addedDefines = new Map<string, number>();
       const removedDefines = new Set<string>();
       for (const hunk of file.hunks) {
-        for (const c of CODE_CLUES) {
-          if (c.pattern.test(hunk.header)) add(`code:${c.id}`, `${c.id} in hunk header`, hunk.line, c.range, c.why);
+        if (ANY_CODE_CLUE.test(hunk.header)) {
+          for (const c of CODE_CLUES) {
+            if (c.pattern.test(hunk.header)) add(`code:${c.id}`, `${c.id} in hunk header`, hunk.line, c.range, c.why);
+          }
         }
         for (const l of hunk.lines) {
           const def = /^\s*#\s*define\s+(\w+)/.exec(l.text);
@@ -173,6 +179,7 @@ export function detectEra(patchSet: PatchSet): EraDetection {
       }
       for (const hunk of file.hunks) {
         for (const l of hunk.lines) {
+          if (!ANY_CODE_CLUE.test(l.text)) continue;
           for (const c of CODE_CLUES) {
             const m = c.pattern.exec(l.text);
             if (!m) continue;

@@ -16,6 +16,9 @@ await build({
   banner: { js: "import { createRequire as __mmlensCreateRequire } from 'node:module'; const require = __mmlensCreateRequire(import.meta.url);" },
 });
 
+// The client of `mmlens server` (bin/mmlens loads it before the engine): Node built-ins only.
+await build({ ...common, entryPoints: ['src/cli/client.ts'], outfile: 'dist/client.mjs', format: 'esm', sourcemap: false });
+
 if (existsSync('src/extension/extension.ts')) {
   await build({
     ...common,

@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<Command>> = {
   explain: async () => (await import('./explain')).run,
   scenario: async () => (await import('./scenario')).run,
   simulate: async () => (await import('./simulate')).run,
+  server: async () => (await import('./server')).run,
 };
 
 const usage = `usage: mmlens <command> [options]
@@ -22,6 +23,8 @@ commands:
   scenario S.json...  run scenarios on a kernel model
   rules               list the rules
   explain RULE        print a rule's page
+  server start|stop|status
+                      keep a warm engine running for repeated commands
 `;
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {

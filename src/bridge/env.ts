@@ -11,7 +11,7 @@ import { symbolTable } from '../kernel/flags';
 import { archInEra } from '../kernel/tables/index';
 import { archOfPath } from './arch';
 import {
-  atom, binary, constant, descendants, evaluate, functionDefinitionName, MASK64, normalizeText, patchMacros,
+  atom, binary, constant, descendants, evaluate, functionDefinitionName, MASK64, normalizeText, patchMacros, SYNTHETIC_FUNCTION,
   type CFragment, type EvalEnv, type MacroDefinition, type Side, type SymValue,
 } from '../c/index';
 
@@ -75,8 +75,13 @@ export class SideEnv {
     for (const fn of descendants(fragment.root, 'function_definition')) {
       if (fragment.isSynthetic(fn)) continue;
       const name = functionDefinitionName(fn);
+      // The synthetic wrapper around a mid-function window is no helper the code can call.
+      if (!name || name === SYNTHETIC_FUNCTION) continue;
       const body = fn.childForFieldName('body');
-      if (!name || !body) continue;
+      if (!body) continue;
+      // A body whose text has no `return` has no return statement (and its statements need
+      // not be read one by one through wasm).
+      if (!fragment.source.slice(body.startIndex, body.endIndex).includes('return')) continue;
       const stmts = body.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
       if (stmts.length !== 1 || stmts[0]!.type !== 'return_statement') continue;
       const expr = stmts[0]!.namedChildren.find((c): c is Node => c !== null && c.type !== 'comment');
@@ -120,15 +125,33 @@ export class SideEnv {
     return undefined;
   }
 
-  /** The environment for evaluating a node of `fragment`, with `locals` known. */
+  /** The environment for evaluating a node of `fragment`, with `locals` known. The
+   *  evaluator only reads it. */
   env(fragment: CFragment, locals?: ReadonlyMap<string, SymValue>): EvalEnv {
-    const all = new Map<string, SymValue>(vmFlagAliases(fragment));
-    if (locals) for (const [k, v] of locals) all.set(k, v);
+    const aliases = vmFlagAliases(fragment);
+    if (!locals) {
+      // Asked for every label and condition: one per fragment (nothing in it changes).
+      let e = this.plainEnvs.get(fragment);
+      if (!e) this.plainEnvs.set(fragment, (e = this.makeEnv(fragment, new Map(aliases))));
+      return e;
+    }
+    let all: ReadonlyMap<string, SymValue> = locals;
+    if (aliases.size) {
+      const merged = new Map<string, SymValue>(aliases);
+      for (const [k, v] of locals) merged.set(k, v);
+      all = merged;
+    }
+    return this.makeEnv(fragment, all);
+  }
+
+  private readonly plainEnvs = new WeakMap<CFragment, EvalEnv>();
+
+  private makeEnv(fragment: CFragment, locals: ReadonlyMap<string, SymValue>): EvalEnv {
     const symbols = this.symbolsFor(fragment);
     return {
       lookup: symbols === this.symbols ? this.lookup : (name: string) => this.lookupIn(symbols, name),
       macros: this.macros,
-      locals: all,
+      locals,
       call: (name, args) => this.inline(name, args, fragment),
     };
   }
@@ -164,7 +187,8 @@ function vmFlagAliases(fragment: CFragment): Map<string, SymValue> {
   const hit = aliasCache.get(fragment);
   if (hit) return hit;
   const out = new Map<string, SymValue>();
-  for (const n of descendants(fragment.root, 'field_expression')) {
+  // Only a source that spells `vm_flags` has such a field (the wrapper never does).
+  if (fragment.source.includes('vm_flags')) for (const n of descendants(fragment.root, 'field_expression')) {
     const field = n.childForFieldName('field');
     if (field?.text !== 'vm_flags') continue;
     const key = normalizeText(n.text);

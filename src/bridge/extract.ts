@@ -38,6 +38,39 @@ function factsOf(sf: SideFragment, env: SideEnv): Fact[] {
   return out;
 }
 
+/** Facts of one side's fragments. Hunks with the same content share one parse, and what the
+ *  collectors read (the tree, line kinds, the header's function, the path, this side's
+ *  environment) is then the same: such a side is read once per path, and its facts are
+ *  given the other hunk's document lines and patch. (Names resolved to 0 on the way are
+ *  already in the environment.) */
+class SideFacts {
+  private readonly read = new Map<object, Map<string | null, { hunk: SideFragment['fragment']['hunk']; facts: Fact[] }>>();
+  constructor(private readonly env: SideEnv) {}
+
+  of(sf: SideFragment): Fact[] {
+    let perPath = this.read.get(sf.fragment.parsed);
+    if (!perPath) this.read.set(sf.fragment.parsed, (perPath = new Map()));
+    const hit = perPath.get(sf.path);
+    if (!hit) {
+      const facts = factsOf(sf, this.env);
+      perPath.set(sf.path, { hunk: sf.fragment.hunk, facts });
+      return facts;
+    }
+    return moveFacts(hit.facts, hit.hunk, sf.fragment.hunk, sf.patch);
+  }
+}
+
+/** Facts read from hunk `from`, as hunk `to` (same content elsewhere) gives them. */
+function moveFacts(facts: Fact[], from: SideFragment['fragment']['hunk'], to: SideFragment['fragment']['hunk'], patch: number): Fact[] {
+  const index = new Map<number, number>();
+  from.lines.forEach((l, i) => index.set(l.line, i));
+  const move = (lines: number[]) => lines.map((l) => to.lines[index.get(l)!]!.line);
+  return facts.map((f) => ({
+    ...f, patch, changedLines: move(f.changedLines), lines: move(f.lines),
+    ...(f.elementLines ? { elementLines: new Map([...f.elementLines].map(([k, ls]) => [k, move(ls)])) } : {}),
+  }));
+}
+
 /** Merges facts with the same key on one side of one hunk (the same function shown twice). */
 function byKey(facts: Fact[]): Map<string, Fact> {
   const out = new Map<string, Fact>();
@@ -238,9 +271,10 @@ function extract(patchSet: PatchSet, era: EraId, arch: ArchId): HookChange[] {
   const preOnly: Fact[] = [];
   const postOnly: Fact[] = [];
   const seenHooks = new Set<string>();
+  const read = { pre: new SideFacts(envs.pre), post: new SideFacts(envs.post) };
   for (let i = 0; i < sides.pre.length; i++) {
-    const pre = byKey(factsOf(sides.pre[i]!, envs.pre));
-    const post = byKey(factsOf(sides.post[i]!, envs.post));
+    const pre = byKey(read.pre.of(sides.pre[i]!));
+    const post = byKey(read.post.of(sides.post[i]!));
     for (const f of [...pre.values(), ...post.values()]) seenHooks.add(`${f.hook}\u0000${f.detail}`);
     for (const [k, f] of pre) {
       const g = post.get(k);

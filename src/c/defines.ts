@@ -72,7 +72,8 @@ const fragmentDefines = new WeakMap<CFragment, Map<string, MacroDefinition[]>>()
  *  `#endif`s of `#if`s the window opens), so a side without one is not even parsed. */
 function sideMayDefine(hunk: Hunk, side: Side): boolean {
   const drop = side === 'pre' ? '+' : '-';
-  return hunk.lines.some((l) => l.kind !== drop && l.text.includes('#'));
+  for (const l of hunk.lines) if (l.kind !== drop && l.text.includes('#')) return true;
+  return false;
 }
 
 /** The defines on one side of one hunk (the array is the caller's; the definitions are
@@ -173,8 +174,15 @@ export interface DefineOptions {
 
 /** Every define of one side of the whole patch set, in document order. */
 export function allDefines(patchSet: PatchSet, side: Side): MacroDefinition[] {
-  return sideFragments(patchSet, side, (hunk) => sideMayDefine(hunk, side)).flatMap((sf) => definesInFragment(sf.fragment, sf.path, sf.patch));
+  // Both sides' macro tables and the define changes read the same list: gathered once per
+  // patch set and side (a patch set is not changed once read).
+  let perSet = sideDefines.get(patchSet);
+  if (!perSet) sideDefines.set(patchSet, (perSet = {}));
+  const defs = (perSet[side] ??= sideFragments(patchSet, side, (hunk) => sideMayDefine(hunk, side)).flatMap((sf) => definesInFragment(sf.fragment, sf.path, sf.patch)));
+  return defs.slice();
 }
+
+const sideDefines = new WeakMap<PatchSet, Partial<Record<Side, MacroDefinition[]>>>();
 
 /** Macros of one side of the patch set, by name (later definitions win), for EvalEnv.macros. */
 export function patchMacros(patchSet: PatchSet, side: Side = 'post'): Map<string, MacroDefinition> {

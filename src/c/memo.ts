@@ -5,16 +5,19 @@
 // trees (the post image is parsed incrementally from the pre image and shares subtrees).
 import type { Node, Tree } from 'web-tree-sitter';
 
-const answers = new WeakMap<Tree, Map<number, Map<string, unknown>>>();
+// Per tree, per question, per node id: one map per question a tree is asked, not one per node
+// asked (most nodes are asked a single question; a map each was most of the garbage).
+const answers = new WeakMap<Tree, Map<string, Map<number, unknown>>>();
 
 /** `compute(node)` once per tree, node and question. */
 export function memoOnNode<T>(node: Node, question: string, compute: (node: Node) => T): T {
   let perTree = answers.get(node.tree);
   if (!perTree) answers.set(node.tree, (perTree = new Map()));
-  let perNode = perTree.get(node.id);
-  if (!perNode) perTree.set(node.id, (perNode = new Map()));
-  if (perNode.has(question)) return perNode.get(question) as T;
+  let perQuestion = perTree.get(question);
+  if (!perQuestion) perTree.set(question, (perQuestion = new Map()));
+  const id = node.id;
+  if (perQuestion.has(id)) return perQuestion.get(id) as T;
   const value = compute(node);
-  perNode.set(question, value);
+  perQuestion.set(id, value);
   return value;
 }

@@ -49,6 +49,9 @@ export function madviseSwitches(ctx: RuleContext): { added: AddedCase[]; validit
     const env = ctx.postEnv();
     for (const h of ctx.parsedHunks()) {
       const post = h.trees.post;
+      // A switch or case needs its keyword in the text: most hunks have none, and asking the
+      // tree walks all of it.
+      if (!post.source.includes('case') && !post.source.includes('switch')) continue;
       for (const sw of findSwitchCases(post.scope)) {
         const fn = enclosingFunctionName(sw.node, post) ?? post.functionName ?? h.hunk.functionName;
         if (!isMadviseSwitch(sw, fn)) continue;

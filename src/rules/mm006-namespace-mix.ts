@@ -179,7 +179,9 @@ function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
   // _calc_vm_trans(x, USER_BIT, VM_BIT): the second argument is the user side.
   // Through findCalls (its list is kept per tree); its name is normalised, the text check
   // keeps exactly the calls whose callee is written `_calc_vm_trans`.
-  for (const { node: call, args } of findCalls(post.scope, '_calc_vm_trans')) {
+  // Only a hunk whose text names the translator can call it (skips the walk for all other hunks).
+  const calls = post.source.includes('_calc_vm_trans') ? findCalls(post.scope, '_calc_vm_trans') : [];
+  for (const { node: call, args } of calls) {
     if (call.childForFieldName('function')?.text !== '_calc_vm_trans') continue;
     const user = args[1];
     if (!user || user.type !== 'identifier' || namespaceOf(user.text) !== 'VM' || !isAddedCode(h, user)) continue;

@@ -134,7 +134,8 @@ function readLockFindings(ctx: RuleContext): Finding[] {
   for (const h of ctx.parsedHunks()) {
     const post = h.trees.post;
     const fn = post.functionName ?? h.hunk.functionName ?? '';
-    if (!/madvise_need_mmap_write|get_lock_mode|madvise_lock_mode/.test(fn) && !/madvise_need_mmap_write|get_lock_mode/.test(post.root.text)) continue;
+    // The parsed source, not root.text: the same text without a copy out of the tree.
+    if (!/madvise_need_mmap_write|get_lock_mode|madvise_lock_mode/.test(fn) && !/madvise_need_mmap_write|get_lock_mode/.test(post.source)) continue;
     for (const group of findSwitchCases(post.scope).flatMap((sw) => sw.groups)) {
       // A 3-line context window often cuts the group's `return 0;` off: then the labels it
       // shares the group with tell (advices that have always run under the read lock).

@@ -96,6 +96,9 @@ function selfUpdate(vma: string, lhs: string, right: Node): Rewrite | null {
 function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const post = h.trees.post;
+  // The lvalue's field name is in the text of any assignment this looks for; hunks without it
+  // need no walk of their tree.
+  if (!post.source.includes('vm_flags')) return out;
   for (const a of findAssignments(post.scope, (t) => /(->|\.)vm_flags$/.test(t))) {
     if (a.isDeclaration || !a.right) continue;
     if (!['=', '|=', '&=', '^='].includes(a.operator)) continue;

@@ -47,6 +47,8 @@ function looksLongTerm(h: ParsedHunk, args: Node[]): boolean {
 function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const post = h.trees.post;
+  // Both callee families end in `_user_pages`: a hunk whose text lacks it needs no walk.
+  if (!post.source.includes('_user_pages')) return out;
   const model = ctx.model();
   // Pages released again in the same window were a short-term reference (copy, then drop).
   const releases = findCalls(post.scope, /^(put_page|release_pages|put_user_pages?|unpin_user_pages?(_dirty_lock)?|folio_put)$/);

@@ -58,8 +58,19 @@ interface Translation {
 /** VM bits the patch's prot translation (calc_vm_prot_bits and arch hooks) maps `value` to. */
 function translationsOf(ctx: RuleContext, name: string, value: bigint, patch: number): Translation[] {
   const out: Translation[] = [];
-  for (const h of ctx.hookChanges()) {
-    if (h.hook !== 'prot-translation' || h.patch !== patch || h.after?.type !== 'translation') continue;
+  // Grouped by patch once per document: asked for every new PROT_ name.
+  const byPatch = ctx.shared('MM001 translations', () => {
+    const m = new Map<number, HookChange[]>();
+    for (const h of ctx.hookChanges()) {
+      if (h.hook !== 'prot-translation' || h.after?.type !== 'translation') continue;
+      const list = m.get(h.patch);
+      if (list) list.push(h);
+      else m.set(h.patch, [h]);
+    }
+    return m;
+  });
+  for (const h of byPatch.get(patch) ?? []) {
+    if (h.after?.type !== 'translation') continue;
     const before = h.before?.type === 'translation' ? h.before.terms : [];
     for (const t of h.after.terms) {
       if (t.fromName !== name && t.from !== value) continue;

@@ -8,6 +8,7 @@ import { makeFinding, listText, type RuleContext } from './context';
 import { anchorHook, bareName } from './anchor';
 import { archOfPath } from '../bridge/index';
 import { archesInEra } from '../kernel/index';
+import type { ArchId } from '../kernel/index';
 
 const meta = {
   id: 'MM002',
@@ -35,7 +36,13 @@ const PROT_DERIVED = [
  *  over the era's arches (VM_ARCH_1 is VM_ARM64_BTI on arm64, VM_SAO on powerpc...). */
 function protDerivedBits(ctx: RuleContext, file: string | null): bigint {
   const own = archOfPath(file);
-  const arches = own && own !== 'generic' ? [own] : archesInEra(ctx.era);
+  const arch = own && own !== 'generic' ? own : null;
+  // Once per arch and document: every mprotect change asks.
+  return ctx.shared(`MM002 prot-derived:${arch ?? '*'}`, () => readProtDerivedBits(ctx, arch));
+}
+
+function readProtDerivedBits(ctx: RuleContext, own: ArchId | null): bigint {
+  const arches = own ? [own] : archesInEra(ctx.era);
   let bits = 0n;
   for (const a of arches) {
     const table = ctx.baseSymbols(a);

@@ -65,9 +65,21 @@ export const mm005: Rule = {
     const defs = ctx.defineChanges().filter(
       (d) => (d.status === 'added' || d.status === 'changed') && d.name.startsWith('VM_') && d.after && d.afterValue?.ok,
     );
+    if (defs.length === 0) return out;
     const newNames = new Set(defs.map((d) => d.name));
     // Masks and alias names of the era (VM_STACK, VM_ACCESS_FLAGS) are not bits of their own.
     const composite = new Set(flagDefinitions(ctx.era, ctx.tableArch).filter((f) => f.composite).map((f) => f.name));
+    // Single-bit VM_ flags of the patched table (the era's and the patch's new ones) by value,
+    // in table order, and the first define of each name: one pass each instead of one per define.
+    const bitsByValue = new Map<bigint, string[]>();
+    for (const [n, v] of patched) {
+      if (!n.startsWith('VM_') || composite.has(n) || isBitNumberName(n) || !(base.has(n) || newNames.has(n)) || bitsOf(v).length !== 1) continue;
+      const list = bitsByValue.get(v);
+      if (list) list.push(n);
+      else bitsByValue.set(v, [n]);
+    }
+    const defOf = new Map<string, DefineChange>();
+    for (const d of defs) if (!defOf.has(d.name)) defOf.set(d.name, d);
     const seen = new Set<string>();
     for (const d of defs) {
       const value = (d.afterValue as { ok: true; value: bigint }).value;
@@ -77,12 +89,10 @@ export const mm005: Rule = {
       if (isAliasBody(d.after!.body)) continue;
       const at = rangeOf(d);
       // Collisions with the era's flags as the patch leaves them, and with other new defines.
-      const others = [...patched.entries()].filter(
-        ([n, v]) => n !== d.name && n.startsWith('VM_') && !composite.has(n) && !isBitNumberName(n) && v === value && bitsOf(v).length === 1 && (base.has(n) || newNames.has(n)),
-      );
-      const colliding = others.map(([n]) => n).filter((n) => !seen.has(`${n}\u0000${d.name}`));
+      const others = (bitsByValue.get(value) ?? []).filter((n) => n !== d.name);
+      const colliding = others.filter((n) => !seen.has(`${n}\u0000${d.name}`));
       const aliasesOfIt = colliding.filter((n) => {
-        const o = defs.find((x) => x.name === n);
+        const o = defOf.get(n);
         return o ? isAliasBody(o.after!.body) : false;
       });
       const real = colliding.filter((n) => !aliasesOfIt.includes(n));

@@ -8,6 +8,7 @@ import { anchorLines } from './anchor';
 import { nodeRange } from './added-code';
 import { madviseSwitches, type ValiditySwitch } from './madvise-cases';
 import { findSwitchCases, type CaseGroup } from '../c/index';
+import type { HookChange } from '../bridge/index';
 
 const meta = {
   id: 'MM007',
@@ -94,6 +95,7 @@ export const mm007: Rule = {
         `${ctx.nameWithValue(name)} gets a case in ${b.fn ? `${b.fn}()` : 'the behaviour switch'} but ${where} does not accept it: ` +
         `madvise(..., ${name}) fails with EINVAL and the new case never runs`, anchor.at, related, fix));
     }
+    const addsBehaviourCases = added.some((x) => !x.validity);
     const handled = new Set([...behaviours.keys()]);
     for (const h of hooks) if (h.hook === 'madvise-behaviour' && h.after) handled.add(h.detail);
     for (const c of added) {
@@ -103,7 +105,7 @@ export const mm007: Rule = {
       if (!r) continue;
       out.push(makeFinding(meta,
         `${ctx.nameWithValue(c.name)} is accepted by ${c.function ? `${c.function}()` : 'the validity check'} but no behaviour handles it: ` +
-        `madvise(..., ${c.name}) returns 0 and does nothing${added.some((x) => !x.validity) ? '' : ' (the patch adds no case for it to the behaviour switch)'}`, r));
+        `madvise(..., ${c.name}) returns 0 and does nothing${addsBehaviourCases ? '' : ' (the patch adds no case for it to the behaviour switch)'}`, r));
     }
     out.push(...readLockFindings(ctx));
     return out;
@@ -121,10 +123,14 @@ const READ_LOCK_ADVICES = new Set([
  *  (madvise_need_mmap_write() returning 0, or a MADVISE_*_READ_LOCK lock mode). */
 function readLockFindings(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  const hooks = ctx.hookChanges();
+  // The first change of each advice that shows its flag update, indexed once (asked per label).
+  const flagUpdates = new Map<string, HookChange>();
+  for (const x of ctx.hookChanges()) {
+    if (x.hook === 'madvise-behaviour' && x.after?.type === 'madvise' && (x.after.set !== undefined || x.after.clear !== undefined) && !flagUpdates.has(x.detail)) flagUpdates.set(x.detail, x);
+  }
   const changesFlags = (name: string): boolean => {
     // Only a change that shows the flag update says what the advice does to vm_flags.
-    const h = hooks.find((x) => x.hook === 'madvise-behaviour' && x.detail === name && x.after?.type === 'madvise' && (x.after.set !== undefined || x.after.clear !== undefined));
+    const h = flagUpdates.get(name);
     if (h && h.after?.type === 'madvise') return (h.after.set ?? 0n) !== 0n || (h.after.clear ?? 0n) !== 0n;
     const v = ctx.symbols().get(name);
     const b = v !== undefined ? ctx.model().madvise.get(v) : undefined;

@@ -50,7 +50,9 @@ export function lvalueText(node: Node): string {
 
 function readLvalueText(node: Node): string {
   let from = node.startIndex;
-  for (const c of node.children) {
+  // Only a node with an error in it can have an ERROR child (one question instead of a
+  // JS node per child).
+  if (node.hasError) for (const c of node.children) {
     if (c && c.type === 'ERROR') from = c.startIndex;
   }
   if (from === node.startIndex) return normalizeText(node.text);

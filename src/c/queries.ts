@@ -126,7 +126,7 @@ export function findSwitchCases(scope: Node): SwitchInfo[] {
 const PREPROC_CONTAINERS = new Set(['preproc_ifdef', 'preproc_if']);
 const PREPROC_ALTERNATIVES = new Set(['preproc_else', 'preproc_elif', 'preproc_elifdef']);
 
-type Item = { label: Node } | { statement: Node };
+type Item = { label: Node; value: Node | null } | { statement: Node };
 
 /** The statements of a preprocessor conditional's compiled-in branch. */
 function branchChildren(n: Node): Node[] {
@@ -140,8 +140,8 @@ function items(nodes: Node[], out: Item[] = []): Item[] {
     if (c.type === 'comment') continue;
     if (PREPROC_CONTAINERS.has(c.type)) items(branchChildren(c), out);
     else if (c.type === 'case_statement') {
-      out.push({ label: c });
       const value = c.childForFieldName('value');
+      out.push({ label: c, value });
       items(c.namedChildren.filter((s): s is Node => s !== null && s.id !== value?.id), out);
     } else out.push({ statement: c });
   }
@@ -156,8 +156,9 @@ function groupCases(block: Node): CaseGroup[] {
     if ('label' in it) {
       if (current && open) { out.push(current); current = null; }
       const c = it.label;
-      const value = c.childForFieldName('value');
-      const isDefault = c.children[0]?.type === 'default';
+      const value = it.value;
+      // The first child only: `children` would build a JS node for every child.
+      const isDefault = c.child(0)?.type === 'default';
       current ??= { labels: [], labelTexts: [], statements: [], caseNodes: [], terminates: false };
       current.labels.push(isDefault ? null : value);
       current.labelTexts.push(isDefault ? 'default' : normalizeText(value?.text ?? ''));
@@ -185,12 +186,20 @@ function allSwitches(scope: Node): SwitchInfo[] {
     out.push({ node: sw, condition: cond, conditionText: cond ? normalizeText(cond.text).replace(/^\((.*)\)$/, '$1') : '', groups: body ? groupCases(body) : [] });
   }
   // Orphan cases: the hunk starts inside a switch body (possibly inside an #ifdef there).
+  // A case some group already holds sits in a container already seen (groups reach their
+  // cases through the same case and #if levels the walk up climbs): no walk up for it.
+  const grouped = new Set<number>();
+  const group = (groups: CaseGroup[]) => { for (const g of groups) for (const c of g.caseNodes) grouped.add(c.id); };
+  for (const sw of out) group(sw.groups);
   for (const c of descendants(scope, 'case_statement')) {
+    if (grouped.has(c.id)) continue;
     let container = c.parent;
     while (container && (PREPROC_CONTAINERS.has(container.type) || container.type === 'case_statement')) container = container.parent;
     if (!container || seen.has(container.id)) continue;
     seen.add(container.id);
-    out.push({ node: container, condition: null, conditionText: '', groups: groupCases(container) });
+    const groups = groupCases(container);
+    group(groups);
+    out.push({ node: container, condition: null, conditionText: '', groups });
   }
   return out;
 }

@@ -89,6 +89,29 @@ export function ownNodes(scope: { node: Node; whole: boolean }, fragment: CFragm
   return own.slice();
 }
 
+/** Whether every node `ownNodes(scope, ...)` could give is the scope's own: nothing to
+ *  filter out, so a caller need not ask for the list to test membership. */
+export function allOwn(scope: { whole: boolean }, fragment: CFragment): boolean {
+  return scope.whole || visibleDefinitions(fragment).length === 0;
+}
+
+const IDENTIFIER_CHAR = /[A-Za-z0-9_$]/;
+
+/** Whether an identifier node may have one of the texts `accept` takes, judged from the
+ *  fragment's source at the node's start without asking wasm for its end: the identifier
+ *  is the run of identifier characters there. A run that stops at a character the ASCII test
+ *  cannot judge (non-ASCII, `\u` escapes) may be the node's text: true. So false means the
+ *  node's text is not accepted (a zero-width MISSING identifier has the text '', which no
+ *  caller accepts), and true must be confirmed with the node's own text. */
+export function mayBeIdentifier(fragment: CFragment, id: Node, accept: (word: string) => boolean): boolean {
+  const src = fragment.source;
+  const start = id.startIndex;
+  let end = start;
+  while (end < src.length && IDENTIFIER_CHAR.test(src[end]!)) end++;
+  if (end < src.length && (src.charCodeAt(end) >= 0x80 || src[end] === '\\')) return true;
+  return accept(src.slice(start, end));
+}
+
 const ERRNO = /^-\s*(E[A-Z]+)$/;
 
 /** `-EINVAL` -> 'EINVAL'. */
@@ -99,9 +122,13 @@ export function errnoOf(node: Node | null): string | null {
 }
 
 /** Macros and one-return helpers defined by the patch (this side) that a node's text uses. */
-export function macrosUsed(node: Node, env: SideEnv): string[] {
+export function macrosUsed(node: Node, env: SideEnv, fragment: CFragment): string[] {
   const out = new Set<string>();
-  for (const id of descendants(node, 'identifier')) if (env.macros.has(id.text) || env.hasHelper(id.text)) out.add(id.text);
+  const known = (name: string) => env.macros.has(name) || env.hasHelper(name);
+  for (const id of descendants(node, 'identifier')) {
+    if (!mayBeIdentifier(fragment, id, known)) continue;
+    if (known(id.text)) out.add(id.text);
+  }
   return [...out];
 }
 

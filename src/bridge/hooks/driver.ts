@@ -6,7 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import { bitEffect, MASK64 } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
-import { changedLinesOf, functionScopes, linesOf, macrosUsed, ownNodes } from './common';
+import { changedLinesOf, functionScopes, linesOf, macrosUsed, mayBeIdentifier, ownNodes } from './common';
 
 const REMAP_CALLS = /^(io_remap_pfn_range|remap_pfn_range|rdma_user_mmap_io|io_remap_page_range|remap_page_range)$/;
 
@@ -44,7 +44,8 @@ export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
     if (!fn || !/mmap/i.test(fn)) continue;
     const calls = ownNodes(scope, fragment, 'call_expression');
     // The remap call is often cut by the window's end (an ERROR node): its name is enough.
-    if (!ownNodes(scope, fragment, 'identifier').some((id) => REMAP_CALLS.test(id.text))) continue;
+    const isRemap = (name: string) => REMAP_CALLS.test(name);
+    if (!ownNodes(scope, fragment, 'identifier').some((id) => mayBeIdentifier(fragment, id, isRemap) && isRemap(id.text))) continue;
     if (mapsMoreThanAPage(calls, scope.node)) continue;
     let set = 0n;
     let clear = 0n;
@@ -90,7 +91,7 @@ export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
     facts.push({
       hook: 'driver-mmap', detail: fn, scope: fn, value: { type: 'driver-flags', set: set & MASK64, clear: clear & MASK64 },
       changedLines: changedLinesOf(fragment, nodes), lines: linesOf(fragment, nodes),
-      file: sf.path, function: fn, patch: sf.patch, macros: nodes.flatMap((n) => macrosUsed(n, env)),
+      file: sf.path, function: fn, patch: sf.patch, macros: nodes.flatMap((n) => macrosUsed(n, env, fragment)),
     });
   }
   return facts;

@@ -139,7 +139,7 @@ function mk(sf: SideFragment, fn: string, detail: string, value: bigint, nodes: 
   return {
     hook: 'fork-policy', detail, scope: fn, value: { type: 'mask', value },
     changedLines: changedLinesOf(sf.fragment, nodes), lines: linesOf(sf.fragment, nodes),
-    file: sf.path, function: fn, patch: sf.patch, macros: nodes.flatMap((n) => macrosUsed(n, env)),
+    file: sf.path, function: fn, patch: sf.patch, macros: nodes.flatMap((n) => macrosUsed(n, env, sf.fragment)),
   };
 }
 

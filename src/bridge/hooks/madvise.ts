@@ -13,7 +13,7 @@ import type { Fact } from '../facts';
 import { guardKey } from '../facts';
 import type { OpaqueGuard } from '../types';
 import { switchCases } from './switches';
-import { changedLinesOf, errnoOf, functionScopes, linesOf, macrosUsed, ownNodes } from './common';
+import { allOwn, changedLinesOf, errnoOf, functionScopes, linesOf, macrosUsed, mayBeIdentifier, ownNodes } from './common';
 
 const NEW_FLAGS = 'new_flags';
 
@@ -43,13 +43,15 @@ export function collectMadviseFacts(sf: SideFragment, env: SideEnv): Fact[] {
       facts.push(...lockFacts(sf, env, fn, scope));
       continue;
     }
-    const own = new Set(ownNodes(scope, fragment, ['switch_statement', 'case_statement']).map((n) => n.id));
+    // Switches and cases found under the scope are its own unless a visible definition
+    // nests in it (then only the ids tell).
+    const own = allOwn(scope, fragment) ? null : new Set(ownNodes(scope, fragment, ['switch_statement', 'case_statement']).map((n) => n.id));
     // The variable the cases build the new vm_flags in (new_flags, or whatever a patch
     // renames it to): null when the window shows none.
     const flagsVar = flagsVariable(scope, fragment, env);
     const hasNewFlags = flagsVar !== null;
     for (const sw of switchCases(scope.node)) {
-      if (!own.has(sw.node.id) && !sw.groups.some((g) => g.caseNodes.some((c) => own.has(c.id)))) continue;
+      if (own && !own.has(sw.node.id) && !sw.groups.some((g) => g.caseNodes.some((c) => own.has(c.id)))) continue;
       if (sw.conditionText && !/behav|advice|advise/.test(sw.conditionText)) continue;
       const isValidity = fn === 'madvise_behavior_valid';
       // A dispatch switch is a validity check when its default fails with an errno
@@ -106,7 +108,7 @@ export function collectMadviseFacts(sf: SideFragment, env: SideEnv): Fact[] {
             },
             changedLines: uniq([...labelLines, ...changedLinesOf(fragment, r.nodes)]),
             lines: linesOf(fragment, [labelNode, ...r.nodes]), elementLines,
-            file: sf.path, function: fn, patch: sf.patch, macros: r.nodes.flatMap((n) => macrosUsed(n, env)),
+            file: sf.path, function: fn, patch: sf.patch, macros: r.nodes.flatMap((n) => macrosUsed(n, env, fragment)),
           });
         });
       });
@@ -131,7 +133,8 @@ function uniq(xs: number[]): number[] {
  *  bodies. A rename is therefore no change. */
 function flagsVariable(scope: { node: Node; whole: boolean }, fragment: CFragment, env: SideEnv): string | null {
   const ids = ownNodes(scope, fragment, 'identifier');
-  if (ids.some((n) => n.text === NEW_FLAGS)) return NEW_FLAGS;
+  const isNewFlags = (name: string) => name === NEW_FLAGS;
+  if (ids.some((n) => mayBeIdentifier(fragment, n, isNewFlags) && isNewFlags(n.text))) return NEW_FLAGS;
   const plain = /^[A-Za-z_]\w*$/;
   for (const a of findAssignments(scope.node)) {
     if (a.operator === '=' && a.right && plain.test(a.target) && /->vm_flags$/.test(a.right.text.replace(/\s+/g, ''))) return a.target;

@@ -9,7 +9,7 @@ import {
 } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
-import { changedLinesOf, functionScopes, linesOf, macrosUsed, ownNodes } from './common';
+import { changedLinesOf, functionScopes, linesOf, macrosUsed, mayBeIdentifier, ownNodes } from './common';
 
 const MPROTECT_FUNCTIONS = new Set(['sys_mprotect', 'do_mprotect_pkey']);
 
@@ -37,7 +37,8 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
     // mprotect does not keep), so a change to its use is still measured against it.
     for (const variable of Object.keys(MASK_VARIABLE_USE)) {
       // The synthetic wrapper never spells the name: a source without it has no such use.
-      const used = fragment.source.includes(variable) && ownNodes(scope, fragment, 'identifier').some((n) => n.text === variable);
+      const isVariable = (name: string) => name === variable;
+      const used = fragment.source.includes(variable) && ownNodes(scope, fragment, 'identifier').some((n) => mayBeIdentifier(fragment, n, isVariable) && isVariable(n.text));
       const assigned = findAssignments(scope.node, variable).length > 0;
       if (used && !assigned) locals.set(variable, constant(~env.model.mprotectKept & MASK64));
     }
@@ -59,7 +60,7 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
       origins.set(a.target, { value: v, nodes });
       const bits = keptBits(v, VMA_FLAGS);
       if (a.target !== VMA_FLAGS && bits !== 0n && dependsOnlyOnFlags(v)) {
-        kept = { value: bits, nodes, macros: nodes.flatMap((n) => macrosUsed(n, env)) };
+        kept = { value: bits, nodes, macros: nodes.flatMap((n) => macrosUsed(n, env, fragment)) };
       }
     }
     if (!kept) {
@@ -69,7 +70,7 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
         if (!o) continue;
         const v = evaluateTextSymbolic(use, env.env(fragment, locals));
         const bits = keptBits(v, VMA_FLAGS);
-        if (bits !== 0n) kept = { value: bits, nodes: o.nodes, macros: o.nodes.flatMap((n) => macrosUsed(n, env)) };
+        if (bits !== 0n) kept = { value: bits, nodes: o.nodes, macros: o.nodes.flatMap((n) => macrosUsed(n, env, fragment)) };
       }
     }
     if (kept) {
@@ -95,7 +96,7 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
         hook: 'mprotect-access-check', detail: 'mprotectAccessCheck', scope: fn,
         value: { type: 'access-check', shift: Number(check.shift), mask: check.mask },
         changedLines: changedLinesOf(fragment, [cond]), lines: linesOf(fragment, [cond]),
-        file: sf.path, function: fn, patch: sf.patch, macros: macrosUsed(cond, env),
+        file: sf.path, function: fn, patch: sf.patch, macros: macrosUsed(cond, env, fragment),
       });
     }
   }

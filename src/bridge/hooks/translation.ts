@@ -61,7 +61,7 @@ function termsFact(sf: SideFragment, env: SideEnv, fn: string, hook: 'prot-trans
     if (args.length !== 3) continue;
     const from = env.evaluate(args[1]!, fragment);
     const to = env.evaluate(args[2]!, fragment);
-    macrosUsed(call, env).forEach((m) => macros.add(m));
+    macrosUsed(call, env, fragment).forEach((m) => macros.add(m));
     // `_calc_vm_trans` yields 0 when either constant is 0 on this configuration.
     if (from.kind !== 'const' || to.kind !== 'const' || from.value === 0n || to.value === 0n) continue;
     const t: BitTranslation = { from: from.value, to: to.value, fromName: nameOf(args[1]!), toName: nameOf(args[2]!) };
@@ -125,7 +125,7 @@ function returnTermsFact(sf: SideFragment, env: SideEnv, fn: string, hook: 'prot
   return {
     hook, detail: fn, scope: fn, value: { type: 'translation', terms },
     changedLines: lines, lines: linesOf(fragment, [rets[0]!]), elementLines: new Map(terms.map((t) => [termKey(t), lines])),
-    file: sf.path, function: fn, patch: sf.patch, macros: macrosUsed(rets[0]!, env),
+    file: sf.path, function: fn, patch: sf.patch, macros: macrosUsed(rets[0]!, env, fragment),
   };
 }
 
@@ -192,7 +192,7 @@ function mmapFixedFlags(sf: SideFragment, env: SideEnv, fn: string, scope: { nod
   return {
     hook: 'mmap-flags', detail: 'fixedFlags', scope: fn, value: { type: 'mask', value: fixed },
     changedLines: changedLinesOf(fragment, nodes), lines: linesOf(fragment, nodes),
-    file: sf.path, function: fn, patch: sf.patch, macros: nodes.flatMap((n) => macrosUsed(n, env)),
+    file: sf.path, function: fn, patch: sf.patch, macros: nodes.flatMap((n) => macrosUsed(n, env, sf.fragment)),
   };
 }
 
@@ -249,7 +249,7 @@ function validFact(sf: SideFragment, fn: string, reject: bigint, nodes: Node[], 
   return {
     hook: 'prot-translation', detail: 'prot-valid', scope: fn, value: { type: 'mask', value: accepted },
     changedLines: changedLinesOf(sf.fragment, nodes), lines: linesOf(sf.fragment, nodes),
-    file: sf.path, function: fn, patch: sf.patch, macros: nodes.flatMap((n) => macrosUsed(n, env)),
+    file: sf.path, function: fn, patch: sf.patch, macros: nodes.flatMap((n) => macrosUsed(n, env, sf.fragment)),
   };
 }
 

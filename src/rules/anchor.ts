@@ -16,10 +16,23 @@ export interface Anchor {
   related: RelatedLocation[];
 }
 
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** `\bNAME\b` in `text`. Names here are identifiers or `bit N`; those are matched without
+ *  compiling a RegExp per name and line (MM004 asks once per new name). */
+function mentionsWord(text: string, name: string): boolean {
+  if (!/^\w(?:[\w ]*\w)?$/.test(name)) return new RegExp(`\\b${name}\\b`).test(text);
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
+    const end = i + name.length;
+    if ((i === 0 || !isWordChar(text.charCodeAt(i - 1))) && (end === text.length || !isWordChar(text.charCodeAt(end)))) return true;
+  }
+  return false;
+}
+
 function mentions(text: string, names: readonly string[]): boolean {
-  // The substring test first: most lines do not contain the name, and compiling the word
-  // match for each of them is what made this cost show up.
-  return names.some((n) => text.includes(n) && new RegExp(`\\b${n}\\b`).test(text));
+  return names.some((n) => mentionsWord(text, n));
 }
 
 /** Picks the `+` line of `lines` that best carries the finding: a code line (not a #define)

@@ -11,12 +11,23 @@ export type PatchNames = ReadonlyMap<string, bigint>;
 
 const NO_NAMES: PatchNames = new Map();
 
+/** The era's name of one bit (`bit 26` when it has none), by namespace, era, arch and bit:
+ *  the tables are fixed, and a summary of a kept mask asks for some sixty bits. */
+const ownBitNames = new Map<string, string>();
+
+function ownBitName(v: bigint, namespace: 'VM' | 'PROT', era: EraId, arch: ArchId): string {
+  const key = `${namespace}/${era}/${arch}/${v}`;
+  let name = ownBitNames.get(key);
+  if (name === undefined) ownBitNames.set(key, (name = formatFlagSet(v, namespace, era, arch).replace(/ \(0x[0-9a-f]+\)$/, '')));
+  return name;
+}
+
 function bitNames(bits: bigint, namespace: 'VM' | 'PROT', era: EraId, arch: ArchId, extra: PatchNames): string[] {
   const out: string[] = [];
   for (let b = 0n; b < 64n; b++) {
     const v = 1n << b;
     if ((bits & v) === 0n) continue;
-    const own = formatFlagSet(v, namespace, era, arch).replace(/ \(0x[0-9a-f]+\)$/, '');
+    const own = ownBitName(v, namespace, era, arch);
     if (!own.startsWith('bit ')) { out.push(own); continue; }
     const patch = [...extra].find(([n, x]) => x === v && n.startsWith(`${namespace}_`));
     out.push(patch ? patch[0] : namespace === 'PROT' ? `0x${v.toString(16)}` : own);

@@ -181,16 +181,20 @@ export class SideEnv {
 }
 
 const aliasCache = new WeakMap<CFragment, Map<string, SymValue>>();
+const VM_FLAGS_FIELD = 'vm_flags';
 
 /** `mpnt->vm_flags`, `tmp->vm_flags`, `vma->vm_flags`: the flags of the VMA at hand. */
 function vmFlagAliases(fragment: CFragment): Map<string, SymValue> {
   const hit = aliasCache.get(fragment);
   if (hit) return hit;
   const out = new Map<string, SymValue>();
-  // Only a source that spells `vm_flags` has such a field (the wrapper never does).
-  if (fragment.source.includes('vm_flags')) for (const n of descendants(fragment.root, 'field_expression')) {
-    const field = n.childForFieldName('field');
-    if (field?.text !== 'vm_flags') continue;
+  // A `vm_flags` field spells its name in the source: only the places that do are asked
+  // (the smallest node spanning the name there is the field, a leaf), not every field access.
+  const src = fragment.source;
+  for (let at = src.indexOf(VM_FLAGS_FIELD); at >= 0; at = src.indexOf(VM_FLAGS_FIELD, at + 1)) {
+    const field = fragment.root.descendantForIndex(at, at + VM_FLAGS_FIELD.length);
+    const n = field?.parent;
+    if (!field || !n || n.type !== 'field_expression' || n.childForFieldName('field')?.id !== field.id || field.text !== VM_FLAGS_FIELD) continue;
     const key = normalizeText(n.text);
     if (key !== VMA_FLAGS) out.set(key, atom(VMA_FLAGS));
   }

@@ -95,6 +95,29 @@ export function allOwn(scope: { whole: boolean }, fragment: CFragment): boolean 
   return scope.whole || visibleDefinitions(fragment).length === 0;
 }
 
+/** Whether one of `names` is an identifier of the scope's own code. An identifier spells
+ *  its name in the source, so only the places the source spells one need asking (the node
+ *  there, instead of every identifier of the tree); with nested definitions to leave out, the
+ *  scope's own identifiers are read. */
+export function hasOwnIdentifier(scope: { node: Node; whole: boolean }, fragment: CFragment, names: readonly string[]): boolean {
+  if (!allOwn(scope, fragment)) {
+    const wanted = new Set(names);
+    const accept = (name: string) => wanted.has(name);
+    return ownNodes(scope, fragment, 'identifier').some((id) => mayBeIdentifier(fragment, id, accept) && accept(id.text));
+  }
+  const src = fragment.source;
+  const from = scope.node.startIndex;
+  const to = scope.node.endIndex;
+  for (const name of names) {
+    for (let at = src.indexOf(name, from); at >= 0 && at + name.length <= to; at = src.indexOf(name, at + 1)) {
+      // The smallest node spanning an identifier's text is the identifier (a leaf).
+      const n = fragment.root.descendantForIndex(at, at + name.length);
+      if (n && n.type === 'identifier' && n.startIndex === at && n.text === name) return true;
+    }
+  }
+  return false;
+}
+
 const IDENTIFIER_CHAR = /[A-Za-z0-9_$]/;
 
 /** Whether an identifier node may have one of the texts `accept` takes, judged from the

@@ -6,9 +6,10 @@ import type { Node } from 'web-tree-sitter';
 import { bitEffect, MASK64 } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
-import { changedLinesOf, functionScopes, linesOf, macrosUsed, mayBeIdentifier, ownNodes } from './common';
+import { changedLinesOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes } from './common';
 
-const REMAP_CALLS = /^(io_remap_pfn_range|remap_pfn_range|rdma_user_mmap_io|io_remap_page_range|remap_page_range)$/;
+const REMAP_NAMES = ['io_remap_pfn_range', 'remap_pfn_range', 'rdma_user_mmap_io', 'io_remap_page_range', 'remap_page_range'];
+const REMAP_CALLS = new RegExp(`^(${REMAP_NAMES.join('|')})$`);
 
 export function isDriverPath(path: string | null): boolean {
   return path === null || /(^|\/)drivers\/infiniband\//.test(path);
@@ -44,8 +45,7 @@ export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
     if (!fn || !/mmap/i.test(fn)) continue;
     const calls = ownNodes(scope, fragment, 'call_expression');
     // The remap call is often cut by the window's end (an ERROR node): its name is enough.
-    const isRemap = (name: string) => REMAP_CALLS.test(name);
-    if (!ownNodes(scope, fragment, 'identifier').some((id) => mayBeIdentifier(fragment, id, isRemap) && isRemap(id.text))) continue;
+    if (!hasOwnIdentifier(scope, fragment, REMAP_NAMES)) continue;
     if (mapsMoreThanAPage(calls, scope.node)) continue;
     let set = 0n;
     let clear = 0n;

@@ -13,7 +13,7 @@ import type { Fact } from '../facts';
 import { guardKey } from '../facts';
 import type { OpaqueGuard } from '../types';
 import { switchCases } from './switches';
-import { allOwn, changedLinesOf, errnoOf, functionScopes, linesOf, macrosUsed, mayBeIdentifier, ownNodes } from './common';
+import { allOwn, changedLinesOf, errnoOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes } from './common';
 
 const NEW_FLAGS = 'new_flags';
 
@@ -132,9 +132,7 @@ function uniq(xs: number[]): number[] {
  *  one initialised from `X->vm_flags`; else the usual target of `|= VM_X` / `&= ~VM_X` in case
  *  bodies. A rename is therefore no change. */
 function flagsVariable(scope: { node: Node; whole: boolean }, fragment: CFragment, env: SideEnv): string | null {
-  const ids = ownNodes(scope, fragment, 'identifier');
-  const isNewFlags = (name: string) => name === NEW_FLAGS;
-  if (ids.some((n) => mayBeIdentifier(fragment, n, isNewFlags) && isNewFlags(n.text))) return NEW_FLAGS;
+  if (hasOwnIdentifier(scope, fragment, [NEW_FLAGS])) return NEW_FLAGS;
   const plain = /^[A-Za-z_]\w*$/;
   for (const a of findAssignments(scope.node)) {
     if (a.operator === '=' && a.right && plain.test(a.target) && /->vm_flags$/.test(a.right.text.replace(/\s+/g, ''))) return a.target;

@@ -9,7 +9,7 @@ import {
 } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
-import { changedLinesOf, functionScopes, linesOf, macrosUsed, mayBeIdentifier, ownNodes } from './common';
+import { changedLinesOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes } from './common';
 
 const MPROTECT_FUNCTIONS = new Set(['sys_mprotect', 'do_mprotect_pkey']);
 
@@ -37,8 +37,7 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
     // mprotect does not keep), so a change to its use is still measured against it.
     for (const variable of Object.keys(MASK_VARIABLE_USE)) {
       // The synthetic wrapper never spells the name: a source without it has no such use.
-      const isVariable = (name: string) => name === variable;
-      const used = fragment.source.includes(variable) && ownNodes(scope, fragment, 'identifier').some((n) => mayBeIdentifier(fragment, n, isVariable) && isVariable(n.text));
+      const used = hasOwnIdentifier(scope, fragment, [variable]);
       const assigned = findAssignments(scope.node, variable).length > 0;
       if (used && !assigned) locals.set(variable, constant(~env.model.mprotectKept & MASK64));
     }

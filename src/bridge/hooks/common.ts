@@ -148,12 +148,28 @@ export function errnoOf(node: Node | null): string | null {
 export function macrosUsed(node: Node, env: SideEnv, fragment: CFragment): string[] {
   const out = new Set<string>();
   const known = (name: string) => env.macros.has(name) || env.hasHelper(name);
-  for (const id of descendants(node, 'identifier')) {
-    if (!mayBeIdentifier(fragment, id, known)) continue;
-    if (known(id.text)) out.add(id.text);
+  const start = node.startIndex;
+  const text = fragment.source.slice(start, node.endIndex);
+  if (NOT_ASCII_WORDS.test(text)) {
+    // Names the ASCII scan below cannot delimit: every identifier is read.
+    for (const id of descendants(node, 'identifier')) if (known(id.text)) out.add(id.text);
+    return [...out];
+  }
+  // Each identifier under the node is a word of its text at the identifier's place, so only
+  // the words that are known names need their node asked (the smallest node spanning the
+  // word is the identifier, a leaf; a word in a comment or a string gives another node).
+  for (const m of text.matchAll(WORDS)) {
+    const word = m[0];
+    if (!known(word) || out.has(word)) continue;
+    const at = start + m.index;
+    const n = fragment.root.descendantForIndex(at, at + word.length);
+    if (n && n.type === 'identifier' && n.startIndex === at && n.text === word) out.add(word);
   }
   return [...out];
 }
+
+const WORDS = /[A-Za-z_$][A-Za-z0-9_$]*/g;
+const NOT_ASCII_WORDS = /[^\x00-\x7f]|\\/;
 
 export function filePathOf(sf: SideFragment): string | null {
   return sf.path;

@@ -44,20 +44,23 @@ export function findAssignments(scope: Node, target?: string | ((t: string) => b
 function allAssignments(scope: Node): Assignment[] {
   const out: Assignment[] = [];
   for (const n of descendants(scope, ['assignment_expression', 'init_declarator'])) {
-    let a: Assignment | null = null;
-    if (n.type === 'assignment_expression') {
-      const left = n.childForFieldName('left');
-      if (!left) continue;
-      a = { node: n, left, right: n.childForFieldName('right'), operator: n.childForFieldName('operator')?.type ?? '=', target: lvalueText(left), isDeclaration: false };
-    } else {
-      const decl = n.childForFieldName('declarator');
-      const id = decl ? declaratorName(decl) : null;
-      if (!id) continue;
-      a = { node: n, left: id, right: n.childForFieldName('value'), operator: '=', target: id.text, isDeclaration: true };
-    }
-    out.push(a);
+    // Asked of a function and again of each case in it: each assignment is read once.
+    const a = memoOnNode(n, 'assignment', readAssignment);
+    if (a) out.push(a);
   }
   return out;
+}
+
+function readAssignment(n: Node): Assignment | null {
+  if (n.type === 'assignment_expression') {
+    const left = n.childForFieldName('left');
+    if (!left) return null;
+    return { node: n, left, right: n.childForFieldName('right'), operator: n.childForFieldName('operator')?.type ?? '=', target: lvalueText(left), isDeclaration: false };
+  }
+  const decl = n.childForFieldName('declarator');
+  const id = decl ? declaratorName(decl) : null;
+  if (!id) return null;
+  return { node: n, left: id, right: n.childForFieldName('value'), operator: '=', target: id.text, isDeclaration: true };
 }
 
 export interface CallSite {
@@ -79,13 +82,19 @@ export function findCalls(scope: Node, callee?: string | readonly string[] | Reg
 function allCalls(scope: Node): CallSite[] {
   const out: CallSite[] = [];
   for (const n of descendants(scope, 'call_expression')) {
-    const fn = n.childForFieldName('function');
-    if (!fn) continue;
-    const name = fn.type === 'identifier' ? fn.text : normalizeText(fn.text);
-    const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => c !== null && c.type !== 'comment');
-    out.push({ node: n, name, args });
+    // Each call is read once, whichever scopes around it are asked.
+    const c = memoOnNode(n, 'call', readCall);
+    if (c) out.push(c);
   }
   return out;
+}
+
+function readCall(n: Node): CallSite | null {
+  const fn = n.childForFieldName('function');
+  if (!fn) return null;
+  const name = fn.type === 'identifier' ? fn.text : normalizeText(fn.text);
+  const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => c !== null && c.type !== 'comment');
+  return { node: n, name, args };
 }
 
 export interface CaseGroup {

@@ -1,7 +1,7 @@
 // `--kernel auto`: which era a patch was written against, from what its text shows. Each clue
 // says which eras it allows; the newest era allowed by the most clues wins, so one stray clue
 // cannot outvote several consistent ones, and with no clue at all the answer is LATEST_ERA.
-import type { PatchSet } from '../patch/types';
+import type { Hunk, PatchSet } from '../patch/types';
 import type { EraId } from './model';
 import { ERAS, LATEST_ERA } from './model';
 
@@ -16,6 +16,9 @@ type Range = { min?: EraId; max?: EraId };
 interface CodeClue {
   id: string;
   pattern: RegExp;
+  /** A cheaper test every text the pattern matches passes, where the pattern itself is slow to
+   *  search for (a leading `\w*` tries every word). */
+  quick?: RegExp;
   range: Range;
   why: string;
 }
@@ -31,7 +34,7 @@ const CODE_CLUES: CodeClue[] = [
   { id: 'vm_flags_set', pattern: /\bvm_flags_(?:set|clear|mod|reset|init)\b/, range: { min: 'v6.12' }, why: 'vm_flags_set/clear/mod exist since 6.3' },
   { id: 'VM_ACCESS_FLAGS', pattern: /\bVM_ACCESS_FLAGS\b/, range: { min: 'v6.12' }, why: 'VM_ACCESS_FLAGS exists since 5.8' },
   { id: 'FOLL_PIN', pattern: /\b(?:pin_user_pages\w*|unpin_user_page\w*|FOLL_PIN)\b/, range: { min: 'v6.12' }, why: 'pin_user_pages/FOLL_PIN exist since 5.6/5.7' },
-  { id: 'anon_exclusive', pattern: /\b\w*[Aa]non_?[Ee]xclusive\w*\b/, range: { min: 'v6.12' }, why: 'PageAnonExclusive exists since 5.19' },
+  { id: 'anon_exclusive', pattern: /\b\w*[Aa]non_?[Ee]xclusive\w*\b/, quick: /[Aa]non_?[Ee]xclusive/, range: { min: 'v6.12' }, why: 'PageAnonExclusive exists since 5.19' },
   { id: 'folio', pattern: /\bfolio_\w+|\bstruct folio\b/, range: { min: 'v6.12' }, why: 'folios exist since 5.16' },
   { id: 'vma_iterator', pattern: /\b(?:VMA_ITERATOR|vma_iter_\w+|for_each_vma)\b/, range: { min: 'v6.12' }, why: 'the maple-tree VMA iterator exists since 6.1' },
   { id: 'vm_next', pattern: /(?:->|\.)vm_(?:next|prev)\b|\bmm->mmap\b(?!_)/, range: { max: 'v5.4' }, why: 'the VMA list (vm_next/vm_prev, mm->mmap) gave way to the maple tree in 6.1' },
@@ -48,10 +51,6 @@ const CODE_CLUES: CodeClue[] = [
   { id: 'MADV_DONTFORK', pattern: /\bMADV_(?:DONTFORK|DOFORK)\b/, range: { min: 'v2.6.16' }, why: 'MADV_DONTFORK/DOFORK exist since 2.6.16' },
   { id: 'mprotect_mask_0xf', pattern: /newflags\s*>>\s*4\s*\)\s*\)\s*&\s*0xf\b/, range: { max: 'v2.6.13' }, why: 'the mprotect access check masked 0xf until late 2005' },
 ];
-
-// Matches a text iff some code clue does: most lines show no clue, and one scan of them is
-// much cheaper than one per clue (the cost of `--kernel auto` on a long series).
-const ANY_CODE_CLUE = new RegExp(CODE_CLUES.map((c) => `(?:${c.pattern.source})`).join('|'));
 
 // Symbols a patch may define itself: '+#define NAME' without a '-#define NAME' means the tree
 // lacks it, so the era is before the one that introduced it.
@@ -119,6 +118,19 @@ interface Found {
   range: Range;
 }
 
+/** The hunk's header and lines as one text. */
+function hunkText(hunk: Hunk): string {
+  return hunk.header + '\n' + hunk.lines.map((l) => l.text).join('\n');
+}
+
+/** The clues not in `done` that `text` shows. No clue pattern is anchored, so a clue on a line
+ *  is a clue in the text of its hunk: one search per hunk and clue finds the few hunks whose
+ *  header and lines need reading (per line and clue, a series of hundreds of patches took
+ *  milliseconds). */
+function cluesIn(text: string, done: ReadonlySet<CodeClue>): CodeClue[] {
+  return CODE_CLUES.filter((c) => !done.has(c) && (!c.quick || c.quick.test(text)) && c.pattern.test(text));
+}
+
 export function detectEra(patchSet: PatchSet): EraDetection {
   const found: Found[] = [];
   const seen = new Set<string>();
@@ -126,6 +138,12 @@ export function detectEra(patchSet: PatchSet): EraDetection {
     if (seen.has(key)) return;
     seen.add(key);
     found.push({ text: `${what} at line ${line}: ${describeRange(range)} (${why})`, range });
+  };
+  // A clue counts once: after that it is not searched for.
+  const codeSeen = new Set<CodeClue>();
+  const addCode = (c: CodeClue, what: string, line: number) => {
+    add(`code:${c.id}`, what, line, c.range, c.why);
+    codeSeen.add(c);
   };
 
   for (const patch of patchSet.patches) {
@@ -156,12 +174,16 @@ export function detectEra(patchSet: PatchSet): EraDetection {
       }
       const addedDefines = new Map<string, number>();
       const removedDefines = new Set<string>();
-      for (const hunk of file.hunks) {
-        if (ANY_CODE_CLUE.test(hunk.header)) {
-          for (const c of CODE_CLUES) {
-            if (c.pattern.test(hunk.header)) add(`code:${c.id}`, `${c.id} in hunk header`, hunk.line, c.range, c.why);
-          }
+      // Per hunk, the clues its text shows (header or lines), not seen before it.
+      const cluesOf = file.hunks.map((hunk) => {
+        const text = hunkText(hunk);
+        return { text, clues: cluesIn(text, codeSeen) };
+      });
+      file.hunks.forEach((hunk, h) => {
+        for (const c of cluesOf[h]!.clues) {
+          if (!codeSeen.has(c) && c.pattern.test(hunk.header)) addCode(c, `${c.id} in hunk header`, hunk.line);
         }
+        if (!cluesOf[h]!.text.includes('define')) return;
         for (const l of hunk.lines) {
           const def = /^\s*#\s*define\s+(\w+)/.exec(l.text);
           if (def) {
@@ -169,7 +191,7 @@ export function detectEra(patchSet: PatchSet): EraDetection {
             else removedDefines.add(def[1]!);
           }
         }
-      }
+      });
       const patchDefines = new Set([...addedDefines.keys()].filter((n) => !removedDefines.has(n)));
       for (const [name, line] of addedDefines) {
         if (removedDefines.has(name)) continue;
@@ -177,18 +199,20 @@ export function detectEra(patchSet: PatchSet): EraDetection {
           if (intro.name.test(name)) add(`adds:${name}`, `the patch adds #define ${name}`, line, { max: intro.before }, intro.why);
         }
       }
-      for (const hunk of file.hunks) {
+      file.hunks.forEach((hunk, h) => {
+        const here = cluesOf[h]!.clues;
+        if (here.length === 0) return;
         for (const l of hunk.lines) {
-          if (!ANY_CODE_CLUE.test(l.text)) continue;
-          for (const c of CODE_CLUES) {
+          for (const c of here) {
+            if (codeSeen.has(c)) continue;
             const m = c.pattern.exec(l.text);
             if (!m) continue;
             // A name the patch itself defines says nothing about the tree it applies to.
             if (patchDefines.has(m[0])) continue;
-            add(`code:${c.id}`, `'${m[0].trim()}'`, l.line, c.range, c.why);
+            addCode(c, `'${m[0].trim()}'`, l.line);
           }
         }
-      }
+      });
     }
   }
 

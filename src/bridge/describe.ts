@@ -24,9 +24,11 @@ function ownBitName(v: bigint, namespace: 'VM' | 'PROT', era: EraId, arch: ArchI
 
 function bitNames(bits: bigint, namespace: 'VM' | 'PROT', era: EraId, arch: ArchId, extra: PatchNames): string[] {
   const out: string[] = [];
-  for (let b = 0n; b < 64n; b++) {
-    const v = 1n << b;
-    if ((bits & v) === 0n) continue;
+  // The set bits of the low 64, lowest first, from the binary digits (no BigInt per bit).
+  const digits = BigInt.asUintN(64, bits).toString(2);
+  for (let b = 0; b < digits.length; b++) {
+    if (digits[digits.length - 1 - b] !== '1') continue;
+    const v = 1n << BigInt(b);
     const own = ownBitName(v, namespace, era, arch);
     if (!own.startsWith('bit ')) { out.push(own); continue; }
     const patch = [...extra].find(([n, x]) => x === v && n.startsWith(`${namespace}_`));

@@ -91,6 +91,9 @@ function readDefines(fragment: CFragment, path: string | null, patchIndex: numbe
   const out: MacroDefinition[] = [];
   const covered = new Set<number>();
   const hunk = fragment.hunk;
+  // fragment.touchesChange(n), from the hunk lines already read for n.
+  const changeKind = fragment.side === 'post' ? '+' : '-';
+  const touches = (lines: number[]) => lines.some((i) => hunk.lines[i]!.kind === changeKind);
   for (const n of descendants(fragment.root, ['preproc_def', 'preproc_function_def'])) {
     const nameNode = n.childForFieldName('name');
     if (!nameNode) continue;
@@ -113,7 +116,7 @@ function readDefines(fragment: CFragment, path: string | null, patchIndex: numbe
       hunk,
       hunkLine: first,
       lineKind: hunk.lines[first]!.kind,
-      changed: fragment.touchesChange(n),
+      changed: touches(lines),
       line: range.line,
       column: range.column,
       endLine: range.endLine,

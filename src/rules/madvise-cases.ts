@@ -16,8 +16,9 @@ export interface AddedCase {
   group: CaseGroup;
   label: Node;
   switchInfo: SwitchInfo;
-  /** What the case does to new_flags (behaviour switches). */
-  effect: BitEffect | null;
+  /** What the case does to new_flags (behaviour switches). Read on first use: only advices
+   *  the bridge could not evaluate need it, and the evaluation walks the case body. */
+  readonly effect: BitEffect | null;
   /** The case body tests VM_IO/VM_PFNMAP/VM_SPECIAL before changing flags. */
   guardsDeviceMappings: boolean;
 }
@@ -65,9 +66,13 @@ export function madviseSwitches(ctx: RuleContext): { added: AddedCase[]; validit
             const name = group.labelTexts[i]!;
             if (!/^MADV_\w+$/.test(name)) return;
             const touchesFlags = group.statements.some((s) => /\bnew_flags\b/.test(s.text));
+            let effect: BitEffect | null | undefined;
             added.push({
               name, hunk: h, validity: isValidity, function: fn, group, label, switchInfo: sw,
-              effect: !isValidity && touchesFlags ? caseEffect(group, 'new_flags', env) : null,
+              get effect() {
+                if (effect === undefined) effect = !isValidity && touchesFlags ? caseEffect(group, 'new_flags', env) : null;
+                return effect;
+              },
               guardsDeviceMappings: group.statements.some((s) =>
                 descendants(s, 'identifier').some((id) => /^(VM_IO|VM_PFNMAP|VM_SPECIAL|VM_MIXEDMAP)$/.test(id.text)),
               ),

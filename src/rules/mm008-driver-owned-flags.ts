@@ -87,8 +87,7 @@ export const mm008: Rule = {
     // Advices the bridge cannot evaluate (no #define in view): judge the case body itself.
     const evaluated = new Set(ctx.hookChanges().filter((h) => h.hook === 'madvise-behaviour').map((h) => h.detail));
     for (const c of madviseSwitches(ctx).added) {
-      if (c.validity || !c.effect || reported.has(c.name)) continue;
-      if (evaluated.has(c.name)) continue;
+      if (c.validity || reported.has(c.name) || evaluated.has(c.name) || !c.effect) continue;
       const clears = c.effect.clear & owned;
       if (!clears || guardedAdvices.has(c.name)) continue;
       const r = nodeRange(c.hunk.trees.post, c.label);

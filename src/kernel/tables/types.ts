@@ -54,7 +54,14 @@ export function bit(name: string, n: number, opts: RowOpts = {}): Row {
   return { name, value: 1n << BigInt(n), ...opts };
 }
 
+/** The namespace of a constant's name (`VM_`, `PROT_`, `MAP_`, `MADV_`, after leading `_`s).
+ *  Asked of every identifier the rules and the bridge read: prefix tests, not a RegExp match. */
 export function namespaceOf(name: string): Namespace | null {
-  const m = /^_*(VM|PROT|MAP|MADV)_/.exec(name);
-  return m ? (m[1] as Namespace) : null;
+  let i = 0;
+  while (name.charCodeAt(i) === 95 /* _ */) i++;
+  if (name.startsWith('VM_', i)) return 'VM';
+  if (name.startsWith('PROT_', i)) return 'PROT';
+  if (name.startsWith('MAP_', i)) return 'MAP';
+  if (name.startsWith('MADV_', i)) return 'MADV';
+  return null;
 }

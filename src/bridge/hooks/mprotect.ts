@@ -9,7 +9,7 @@ import {
 } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
-import { changedLinesOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes } from './common';
+import { allOwn, changedLinesOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes } from './common';
 
 const MPROTECT_FUNCTIONS = new Set(['sys_mprotect', 'do_mprotect_pkey']);
 
@@ -43,7 +43,9 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
     }
     let kept: { value: bigint; nodes: Node[]; macros: string[] } | null = null;
     const ownIds = new Map<string, Set<number>>();
+    const everyOwn = allOwn(scope, fragment);
     const isOwn = (n: Node): boolean => {
+      if (everyOwn) return true; // the assignments under the scope are all its own
       let ids = ownIds.get(n.type);
       if (!ids) ownIds.set(n.type, (ids = new Set(ownNodes(scope, fragment, n.type).map((o) => o.id))));
       return ids.has(n.id);

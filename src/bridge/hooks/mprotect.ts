@@ -36,7 +36,6 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
     // The mask variable used in view but assigned out of view: the base kernel's mask (what
     // mprotect does not keep), so a change to its use is still measured against it.
     for (const variable of Object.keys(MASK_VARIABLE_USE)) {
-      // The synthetic wrapper never spells the name: a source without it has no such use.
       const used = hasOwnIdentifier(scope, fragment, [variable]);
       const assigned = findAssignments(scope.node, variable).length > 0;
       if (used && !assigned) locals.set(variable, constant(~env.model.mprotectKept & MASK64));

@@ -275,17 +275,16 @@ export class CFragment {
 
   private findScope(): Node {
     if (!this.wrapped) return this.root;
-    let fn: Node | null = null;
-    for (const c of this.root.namedChildren) {
-      if (c && c.type === 'function_definition') { fn = c; break; }
-    }
+    // Sibling steps, not namedChildren: that would bring every top-level node into JS.
+    let fn: Node | null = this.root.firstNamedChild;
+    while (fn && fn.type !== 'function_definition') fn = fn.nextNamedSibling;
     let body: Node | null = fn?.childForFieldName('body') ?? null;
     // When the window closes the function and goes on at top level, the hunk's code is not
     // all inside the wrapper: search the whole tree.
     if (!body || !this.isSyntheticIndex(body.endIndex - 1)) return this.root;
     // Extra synthetic `{` levels for windows that start deeper inside a block.
     for (;;) {
-      const first: Node | null = body.namedChildren[0] ?? null;
+      const first: Node | null = body.firstNamedChild;
       if (first && first.type === 'compound_statement' && this.isSyntheticIndex(first.startIndex) && this.isSyntheticIndex(first.endIndex - 1)) body = first;
       else break;
     }
@@ -570,6 +569,7 @@ function ownFunctionName(f: CFragment, definitions: Node[]): string | null {
   if (name) return name;
   // The grammar does not see `SYSCALL_DEFINE3(mprotect, unsigned long, start, ...)` + `{`
   // as a definition.
+  if (!f.source.includes('SYSCALL_DEFINE')) return null; // most sides: no need to build the text
   const m = /^\s*(?:asmlinkage\s+\w+\s+)?(COMPAT_)?SYSCALL_DEFINE\d\s*\(\s*(\w+)/m.exec(f.text);
   return m ? `${m[1] ? 'compat_' : ''}sys_${m[2]}` : null;
 }

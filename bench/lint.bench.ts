@@ -14,13 +14,14 @@ import { checkText } from '../src/rules/check';
 const PATCHES = 300;
 const RUNS = 7;
 
-/** One generated mail; `i` varies the kind of change so every rule family gets work. */
+/** One generated mail; `i` varies the kind of change so every rule family gets work, and every
+ *  hunk differs from the others (as in a real series: the engine caches parses by hunk content). */
 function mail(i: number): string {
   const kinds = [
     // mprotect mask (MM002 material every fifth patch)
     () => ['mm/mprotect.c', 'static int do_mprotect_pkey(unsigned long start, size_t len,', [
       '\t\t}', '',
-      '\t\t/* Here we know that vma->vm_start <= nstart < vma->vm_end. */',
+      `\t\t/* Here we know that vma->vm_start <= nstart < vma->vm_end (patch ${i}). */`,
       '-\t\tmask_off_old_flags = VM_ACCESS_FLAGS | VM_FLAGS_CLEAR;',
       i % 5 === 0 ? '+\t\tmask_off_old_flags = VM_ACCESS_FLAGS | VM_FLAGS_CLEAR | VM_DONTCOPY;' : '+\t\tmask_off_old_flags = VM_FLAGS_CLEAR | VM_ACCESS_FLAGS;',
       '', '\t\tnewflags = calc_vm_prot_bits(prot, new_vma_pkey);', '\t\tnewflags |= (vma->vm_flags & ~mask_off_old_flags);',

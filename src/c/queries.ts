@@ -135,24 +135,29 @@ export function findSwitchCases(scope: Node): SwitchInfo[] {
 const PREPROC_CONTAINERS = new Set(['preproc_ifdef', 'preproc_if']);
 const PREPROC_ALTERNATIVES = new Set(['preproc_else', 'preproc_elif', 'preproc_elifdef']);
 
-type Item = { label: Node; value: Node | null } | { statement: Node };
+type Item = { label: Node; value: Node | null } | { statement: Node; type: string };
 
 /** The statements of a preprocessor conditional's compiled-in branch. */
 function branchChildren(n: Node): Node[] {
   const skip = new Set([n.childForFieldName('name')?.id, n.childForFieldName('condition')?.id]);
-  return n.namedChildren.filter((c): c is Node => c !== null && !skip.has(c.id) && !PREPROC_ALTERNATIVES.has(c.type) && c.type !== 'comment');
+  return n.namedChildren.filter((c): c is Node => {
+    if (c === null || skip.has(c.id)) return false;
+    const type = c.type;
+    return !PREPROC_ALTERNATIVES.has(type) && type !== 'comment';
+  });
 }
 
 /** Statements in order, labels marked, preprocessor conditionals opened. */
 function items(nodes: Node[], out: Item[] = []): Item[] {
   for (const c of nodes) {
-    if (c.type === 'comment') continue;
-    if (PREPROC_CONTAINERS.has(c.type)) items(branchChildren(c), out);
-    else if (c.type === 'case_statement') {
+    const type = c.type; // one question to wasm per node
+    if (type === 'comment') continue;
+    if (PREPROC_CONTAINERS.has(type)) items(branchChildren(c), out);
+    else if (type === 'case_statement') {
       const value = c.childForFieldName('value');
       out.push({ label: c, value });
       items(c.namedChildren.filter((s): s is Node => s !== null && s.id !== value?.id), out);
-    } else out.push({ statement: c });
+    } else out.push({ statement: c, type });
   }
   return out;
 }
@@ -178,7 +183,7 @@ function groupCases(block: Node): CaseGroup[] {
       open = true;
       const st = it.statement;
       // Control leaves the group when a top-level statement of the body is a jump.
-      if (TERMINATORS.has(st.type) || (st.type === 'compound_statement' && TERMINATORS.has(st.lastNamedChild?.type ?? ''))) current.terminates = true;
+      if (TERMINATORS.has(it.type) || (it.type === 'compound_statement' && TERMINATORS.has(st.lastNamedChild?.type ?? ''))) current.terminates = true;
     }
   }
   if (current) out.push(current);

@@ -10,6 +10,7 @@ import { changedLinesOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, 
 
 const REMAP_NAMES = ['io_remap_pfn_range', 'remap_pfn_range', 'rdma_user_mmap_io', 'io_remap_page_range', 'remap_page_range'];
 const REMAP_CALLS = new RegExp(`^(${REMAP_NAMES.join('|')})$`);
+const VM_FLAGS_CALLS = new Set(['vm_flags_set', 'vm_flags_clear', 'vm_flags_mod', 'vm_flags_init', 'vm_flags_reset']);
 
 export function isDriverPath(path: string | null): boolean {
   return path === null || /(^|\/)drivers\/infiniband\//.test(path);
@@ -57,6 +58,7 @@ export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
     };
     for (const c of calls) {
       const name = c.childForFieldName('function')?.text ?? '';
+      if (!VM_FLAGS_CALLS.has(name)) continue; // the arguments of other calls are not read
       const args = (c.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
       if (name === 'vm_flags_set') {
         const v = constOf(args[1]);

@@ -182,8 +182,9 @@ function walkPath(path: Node[], env: SideEnv, fragment: CFragment, initial: SymV
   const locals = (): Map<string, SymValue> => new Map([[flagsVar, r.newFlags]]);
   for (const stmt of path) {
     r.nodes.push(stmt);
-    if (stmt.type === 'break_statement' || stmt.type === 'goto_statement') { r.cut = false; break; }
-    if (stmt.type === 'return_statement') {
+    const type = stmt.type; // one question to wasm, not one per test
+    if (type === 'break_statement' || type === 'goto_statement') { r.cut = false; break; }
+    if (type === 'return_statement') {
       const e = stmt.namedChildren.find((c) => c !== null && c.type !== 'comment') ?? null;
       if (errnoOf(e)) { r.rejected = true; r.errno = true; }
       else if (e) {
@@ -196,12 +197,12 @@ function walkPath(path: Node[], env: SideEnv, fragment: CFragment, initial: SymV
       r.cut = false;
       break;
     }
-    if (stmt.type === 'if_statement') {
+    if (type === 'if_statement') {
       const g = guardOf(stmt, env, fragment, locals());
       if (g) r.guards.push({ guard: g, node: stmt });
       continue;
     }
-    if (stmt.type === 'expression_statement') {
+    if (type === 'expression_statement') {
       const e = stmt.namedChildren[0];
       if (e?.type === 'assignment_expression') {
         const target = e.childForFieldName('left')?.text.replace(/\s+/g, '');

@@ -73,7 +73,9 @@ export function madviseSwitches(ctx: RuleContext): { added: AddedCase[]; validit
                 if (effect === undefined) effect = !isValidity && touchesFlags ? caseEffect(group, 'new_flags', env) : null;
                 return effect;
               },
+              // The text first: a statement naming none of the flags needs no walk of its identifiers.
               guardsDeviceMappings: group.statements.some((s) =>
+                /VM_(IO|PFNMAP|SPECIAL|MIXEDMAP)/.test(s.text) &&
                 descendants(s, 'identifier').some((id) => /^(VM_IO|VM_PFNMAP|VM_SPECIAL|VM_MIXEDMAP)$/.test(id.text)),
               ),
             });

@@ -1,20 +1,33 @@
 // Small shared pieces of the hook collectors: lines of nodes, functions of nodes, errno of
 // a `return -EINVAL` / `error = -EINVAL`.
 import type { Node } from 'web-tree-sitter';
+import type { HunkLine } from '../../patch/types';
 import { descendants, enclosingFunctionName, functionDefinitionName, SYNTHETIC_FUNCTION, type CFragment } from '../../c/index';
 import type { SideEnv, SideFragment } from '../env';
 import { uniqueSorted } from '../facts';
 
+/** fragment.linesOf(node), once per fragment and node: the collectors ask it of the same
+ *  statements again and again (every label of a case, its changed and all lines). */
+const nodeLines = new WeakMap<CFragment, Map<number, HunkLine[]>>();
+
+function hunkLinesOfNode(fragment: CFragment, n: Node): HunkLine[] {
+  let perNode = nodeLines.get(fragment);
+  if (!perNode) nodeLines.set(fragment, (perNode = new Map()));
+  let lines = perNode.get(n.id);
+  if (!lines) perNode.set(n.id, (lines = fragment.linesOf(n)));
+  return lines;
+}
+
 export function changedLinesOf(fragment: CFragment, nodes: Iterable<Node>): number[] {
   const kind = fragment.side === 'post' ? '+' : '-';
   const out: number[] = [];
-  for (const n of nodes) for (const l of fragment.linesOf(n)) if (l.kind === kind) out.push(l.line);
+  for (const n of nodes) for (const l of hunkLinesOfNode(fragment, n)) if (l.kind === kind) out.push(l.line);
   return uniqueSorted(out);
 }
 
 export function linesOf(fragment: CFragment, nodes: Iterable<Node>): number[] {
   const out: number[] = [];
-  for (const n of nodes) for (const l of fragment.linesOf(n)) out.push(l.line);
+  for (const n of nodes) for (const l of hunkLinesOfNode(fragment, n)) out.push(l.line);
   return uniqueSorted(out);
 }
 

@@ -19,9 +19,9 @@ export function isDriverPath(path: string | null): boolean {
 /** The handler visibly maps more than the one doorbell page: a complete remap call whose size
  *  is not PAGE_SIZE, in a function that does not insist on one page (`!= PAGE_SIZE`). A window
  *  that cuts the call short gives no evidence either way. */
-function mapsMoreThanAPage(calls: Node[], body: Node): boolean {
+function mapsMoreThanAPage(calls: Node[], names: string[], body: Node): boolean {
   const sizes = calls
-    .filter((c) => REMAP_CALLS.test(c.childForFieldName('function')?.text ?? ''))
+    .filter((_, i) => REMAP_CALLS.test(names[i]!))
     .map(sizeArg)
     .filter((n): n is Node => n !== null)
     .map((n) => n.text.replace(/\s+/g, ''));
@@ -47,7 +47,9 @@ export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
     const calls = ownNodes(scope, fragment, 'call_expression');
     // The remap call is often cut by the window's end (an ERROR node): its name is enough.
     if (!hasOwnIdentifier(scope, fragment, REMAP_NAMES)) continue;
-    if (mapsMoreThanAPage(calls, scope.node)) continue;
+    // Callee texts, read once for both uses below.
+    const names = calls.map((c) => c.childForFieldName('function')?.text ?? '');
+    if (mapsMoreThanAPage(calls, names, scope.node)) continue;
     let set = 0n;
     let clear = 0n;
     const nodes: Node[] = [];
@@ -56,8 +58,8 @@ export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
       const v = env.evaluate(n, fragment);
       return v.kind === 'const' ? v.value : null;
     };
-    for (const c of calls) {
-      const name = c.childForFieldName('function')?.text ?? '';
+    for (const [i, c] of calls.entries()) {
+      const name = names[i]!;
       if (!VM_FLAGS_CALLS.has(name)) continue; // the arguments of other calls are not read
       const args = (c.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
       if (name === 'vm_flags_set') {

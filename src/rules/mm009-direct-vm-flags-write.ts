@@ -93,12 +93,16 @@ function selfUpdate(vma: string, lhs: string, right: Node): Rewrite | null {
   return cleared ? { helper: 'vm_flags_clear', text: `vm_flags_clear(${vma}, ${cleared})` } : null;
 }
 
+/** `vm_flags` followed by `=`, `|=`, `&=` or `^=`, with only what the grammar skips between
+ *  them (spaces, comments, line continuations): the text any assignment this rule reports has. */
+const VM_FLAGS_WRITE = /vm_flags(?:\s|\\\r?\n|\/\*[\s\S]*?\*\/|\/\/[^\n]*)*(?:[|&^]=|=(?!=))/;
+
 function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const post = h.trees.post;
-  // The lvalue's field name is in the text of any assignment this looks for; hunks without it
-  // need no walk of their tree.
-  if (!post.source.includes('vm_flags')) return out;
+  // Hunks whose text has no such write need no walk of their tree (most mention vm_flags
+  // only in reads).
+  if (!VM_FLAGS_WRITE.test(post.source)) return out;
   for (const a of findAssignments(post.scope, (t) => /(->|\.)vm_flags$/.test(t))) {
     if (a.isDeclaration || !a.right) continue;
     if (!['=', '|=', '&=', '^='].includes(a.operator)) continue;

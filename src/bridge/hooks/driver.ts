@@ -10,6 +10,8 @@ import { changedLinesOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, 
 
 const REMAP_NAMES = ['io_remap_pfn_range', 'remap_pfn_range', 'rdma_user_mmap_io', 'io_remap_page_range', 'remap_page_range'];
 const REMAP_CALLS = new RegExp(`^(${REMAP_NAMES.join('|')})$`);
+// `->vm_flags` with whitespace anywhere, as the test below strips it before comparing.
+const FIELD_VM_FLAGS = /-\s*>\s*v\s*m\s*_\s*f\s*l\s*a\s*g\s*s/;
 const VM_FLAGS_CALLS = new Set(['vm_flags_set', 'vm_flags_clear', 'vm_flags_mod', 'vm_flags_init', 'vm_flags_reset']);
 
 export function isDriverPath(path: string | null): boolean {
@@ -77,7 +79,10 @@ export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
         if (v !== null) { set = v; clear = ~v & MASK64; nodes.push(c); }
       }
     }
-    for (const a of ownNodes(scope, fragment, 'assignment_expression')) {
+    // An assignment the loop takes spells `->vm_flags` in the source: without one, no
+    // assignment is read.
+    const assignments = FIELD_VM_FLAGS.test(fragment.source) ? ownNodes(scope, fragment, 'assignment_expression') : [];
+    for (const a of assignments) {
       const left = a.childForFieldName('left')?.text.replace(/\s+/g, '') ?? '';
       const right = a.childForFieldName('right');
       if (!/->vm_flags$/.test(left) || !right) continue;

@@ -48,6 +48,9 @@ export interface DefineChange {
 
 /** Body text without comments and line continuations, whitespace collapsed. */
 export function cleanMacroBody(text: string): string {
+  // Most bodies (`0x40`, `(VM_READ | VM_WRITE)`) have no comment, continuation or whitespace
+  // but single spaces: then only the trim changes anything.
+  if (!MAY_NEED_CLEANING.test(text)) return text.trim();
   return text
     .replace(/\\\r?\n/g, ' ')
     .replace(/\/\*[\s\S]*?\*\//g, ' ')
@@ -56,6 +59,8 @@ export function cleanMacroBody(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+const MAY_NEED_CLEANING = /[\\/]|[^\S ]| {2}/;
 
 const DEFINE_LINE = /^\s*#\s*define\s+([A-Za-z_]\w*)(\(([^)]*)\))?(.*)$/;
 
@@ -101,8 +106,9 @@ function readDefines(fragment: CFragment, path: string | null, patchIndex: numbe
     const range = fragment.range(n);
     if (!range || lines.length === 0) continue;
     const value = n.childForFieldName('value');
-    const paramsNode = n.childForFieldName('parameters');
-    const params = n.type === 'preproc_function_def' ? (paramsNode ? paramsOf(paramsNode.text.replace(/^\(|\)$/g, '')) : []) : null;
+    // Object-like defines (most) have no parameter list to ask for.
+    const paramsNode = n.type === 'preproc_function_def' ? n.childForFieldName('parameters') : undefined;
+    const params = paramsNode === undefined ? null : paramsNode ? paramsOf(paramsNode.text.replace(/^\(|\)$/g, '')) : [];
     const vr = value ? fragment.range(value) : null;
     lines.forEach((l) => covered.add(l));
     const first = lines[0]!;

@@ -123,12 +123,12 @@ function hunkText(hunk: Hunk): string {
   return hunk.header + '\n' + hunk.lines.map((l) => l.text).join('\n');
 }
 
-/** The clues not in `done` that `text` shows. No clue pattern is anchored, so a clue on a line
- *  is a clue in the text of its hunk: one search per hunk and clue finds the few hunks whose
- *  header and lines need reading (per line and clue, a series of hundreds of patches took
- *  milliseconds). */
-function cluesIn(text: string, done: ReadonlySet<CodeClue>): CodeClue[] {
-  return CODE_CLUES.filter((c) => !done.has(c) && (!c.quick || c.quick.test(text)) && c.pattern.test(text));
+/** The clues of `among` not in `done` that `text` shows. No clue pattern is anchored, so a
+ *  clue on a line is a clue in the text of its hunk, and in the text of all hunks: searching
+ *  those finds the few hunks whose header and lines need reading (per line and clue, a series
+ *  of hundreds of patches took milliseconds). */
+function cluesIn(text: string, among: readonly CodeClue[], done: ReadonlySet<CodeClue>): CodeClue[] {
+  return among.filter((c) => !done.has(c) && (!c.quick || c.quick.test(text)) && c.pattern.test(text));
 }
 
 export function detectEra(patchSet: PatchSet): EraDetection {
@@ -146,6 +146,12 @@ export function detectEra(patchSet: PatchSet): EraDetection {
     codeSeen.add(c);
   };
 
+  const pathsRead = new Set<string>();
+  const texts = new Map<Hunk, string>();
+  for (const patch of patchSet.patches) for (const file of patch.files) for (const hunk of file.hunks) texts.set(hunk, hunkText(hunk));
+  // The clues the patch set shows anywhere: most are in no hunk at all.
+  const shown = cluesIn([...texts.values()].join('\n'), CODE_CLUES, codeSeen);
+
   for (const patch of patchSet.patches) {
     if (patch.date) {
       const t = Date.parse(patch.date);
@@ -162,7 +168,9 @@ export function detectEra(patchSet: PatchSet): EraDetection {
     }
     for (const file of patch.files) {
       for (const rawPath of [file.oldPath, file.newPath]) {
-        if (!rawPath) continue;
+        // What a path shows depends on its text only: a path read before adds nothing new.
+        if (!rawPath || pathsRead.has(rawPath)) continue;
+        pathsRead.add(rawPath);
         // Old-style diffs name the tree: linux-2.6.16-rc3/include/asm-alpha/mman.h.
         const tree = VERSION_IN_PATH.exec(rawPath);
         if (tree) {
@@ -176,8 +184,8 @@ export function detectEra(patchSet: PatchSet): EraDetection {
       const removedDefines = new Set<string>();
       // Per hunk, the clues its text shows (header or lines), not seen before it.
       const cluesOf = file.hunks.map((hunk) => {
-        const text = hunkText(hunk);
-        return { text, clues: cluesIn(text, codeSeen) };
+        const text = texts.get(hunk)!;
+        return { text, clues: cluesIn(text, shown, codeSeen) };
       });
       file.hunks.forEach((hunk, h) => {
         for (const c of cluesOf[h]!.clues) {

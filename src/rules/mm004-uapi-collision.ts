@@ -75,6 +75,10 @@ export const mm004: Rule = {
       if (list) list.push(d);
       else byValue.set(d.value, [d]);
     };
+    // The patch's new values, one entry each, shared by every arch that sees them.
+    const patchValues = uapi.flatMap((o) =>
+      o.after?.type === 'value' ? [{ hook: o, namespace: namespaceOf(o.detail), def: { name: o.detail, value: o.after.value, header: o.file, inPatch: true } }] : [],
+    );
     for (const a of checkArches) {
       const shownHere = shown.filter((d) => fileApplies(d.path, a));
       const shownNames = new Set(shownHere.map((d) => d.name));
@@ -105,9 +109,7 @@ export const mm004: Rule = {
         const composite = compositeOn.get(a)!.has(d.name) || namesOnly.has(d);
         if (!composite) add(`${a}:${namespaceOf(d.name)}`, { name: d.name, value, header: d.path, inPatch: false });
       }
-      for (const o of uapi) {
-        if (o.after?.type === 'value' && appliesTo(o, a)) add(`${a}:${namespaceOf(o.detail)}`, { name: o.detail, value: o.after.value, header: o.file, inPatch: true });
-      }
+      for (const { hook, namespace, def } of patchValues) if (appliesTo(hook, a)) add(`${a}:${namespace}`, def);
     }
 
     // `#define MAP_ANON MAP_ANONYMOUS` is a second name for a value, not a new value.

@@ -137,11 +137,12 @@ function addedConstants(post: CFragment): Node[] {
 function readMixes(post: CFragment): Mix[] {
   const out: Mix[] = [];
   const done = new Set<number>();
+  // Start only from constants on added lines (an identifier is on one line, and
+  // addedConstants() takes those on `+` lines): a reported constant is always one of them.
   for (const id of addedConstants(post)) {
     const name = id.text;
     const ns = namespaceOf(name);
-    // Start only from constants on added lines: a reported constant is always one of them.
-    if (!ns || done.has(id.id) || !post.touchesChange(id)) continue;
+    if (!ns || done.has(id.id)) continue;
     const top = topOf(id);
     const ctxNs = new Set<Namespace>();
     const via: string[] = [];

@@ -59,7 +59,7 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
       locals.set(a.target, v);
       origins.set(a.target, { value: v, nodes });
       const bits = keptBits(v, VMA_FLAGS);
-      if (a.target !== VMA_FLAGS && bits !== 0n && dependsOnlyOnFlags(v)) {
+      if (a.target !== VMA_FLAGS && bits !== 0n && isKeptMask(bits)) {
         kept = { value: bits, nodes, macros: nodes.flatMap((n) => macrosUsed(n, env, fragment)) };
       }
     }
@@ -129,18 +129,20 @@ function identifiersOf(node: Node): string[] {
   return [...out];
 }
 
-/** The value is the VMA's flags with some bits masked plus other terms (newflags), not
- *  something that merely tests them (`vma->vm_flags & VM_IO`). */
-function dependsOnlyOnFlags(v: SymValue): boolean {
+/** The kept bits of a value that is the VMA's flags with some bits masked plus other terms
+ *  (newflags), not something that merely tests them (`vma->vm_flags & VM_IO`). */
+function isKeptMask(bits: bigint): boolean {
   // A kept mask keeps most bits (a test of one or two flags keeps few) but not all of them
   // (`oldflags = vma->vm_flags` is a copy, not the mask).
-  const n = popcount(keptBits(v, VMA_FLAGS));
+  const n = popcount(bits);
   return n > 32 && n < 64;
 }
 
 function popcount(v: bigint): number {
+  // The digits of the (non-negative, 64-bit) mask: no BigInt operation per bit.
+  const digits = v.toString(2);
   let n = 0;
-  for (let x = v; x; x &= x - 1n) n++;
+  for (let i = 0; i < digits.length; i++) if (digits.charCodeAt(i) === 49) n++;
   return n;
 }
 

@@ -26,8 +26,13 @@ const meta = {
 const GUP = /^get_user_pages(_fast|_remote|_unlocked|_locked|_fast_only)?$/;
 const PIN = /^pin_user_pages(_fast|_remote|_unlocked|_fast_only)?$/;
 
-/** The patch says how the range is kept out of children (its text or changelog). */
+/** The patch says how the range is kept out of children (its text or changelog). Answered
+ *  once per patch: it reads all of the patch's lines, and a patch may pin in many places. */
 function mentionsDontfork(ctx: RuleContext, patchIndex: number): boolean {
+  return ctx.shared(`MM010 dontfork:${patchIndex}`, () => readMentionsDontfork(ctx, patchIndex));
+}
+
+function readMentionsDontfork(ctx: RuleContext, patchIndex: number): boolean {
   const p = ctx.patchSet.patches[patchIndex];
   if (!p) return false;
   if (/MADV_DONTFORK|VM_DONTCOPY|ibv_fork_init|DONTFORK/.test(p.message)) return true;

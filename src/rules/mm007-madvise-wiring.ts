@@ -80,16 +80,18 @@ export const mm007: Rule = {
       const r = nodeRange(c.hunk.trees.post, c.label);
       if (r) behaviours.set(c.name, { lines: [r.line], fn: c.function });
     }
+    // Every unaccepted advice points at every validity check: their ranges are read once.
+    const validityRanges = validity.map((v) => nodeRange(v.hunk.trees.post, v.switchInfo.node));
     for (const [name, b] of behaviours) {
       if (validNow.has(name) || acceptedInBase(ctx, name)) continue;
       const anchor = anchorLines(ctx, b.lines, [name]);
       const related: RelatedLocation[] = [];
       let fix: Fix | undefined;
-      for (const v of validity) {
-        const r = nodeRange(v.hunk.trees.post, v.switchInfo.node);
+      validity.forEach((v, i) => {
+        const r = validityRanges[i];
         if (r) related.push({ message: `the validity check${v.function ? ` in ${v.function}()` : ''} has no case ${name}`, line: r.line, column: r.column });
         fix ??= addCaseFix(ctx, v, name) ?? undefined;
-      }
+      });
       const where = validity[0]?.function ? `${validity[0].function}()` : 'the validity check (madvise_behavior_valid() or the dispatch switch)';
       out.push(makeFinding(meta,
         `${ctx.nameWithValue(name)} gets a case in ${b.fn ? `${b.fn}()` : 'the behaviour switch'} but ${where} does not accept it: ` +

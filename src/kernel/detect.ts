@@ -1,7 +1,7 @@
 // `--kernel auto`: which era a patch was written against, from what its text shows. Each clue
 // says which eras it allows; the newest era allowed by the most clues wins, so one stray clue
 // cannot outvote several consistent ones, and with no clue at all the answer is LATEST_ERA.
-import type { Hunk, PatchSet } from '../patch/types';
+import type { PatchSet } from '../patch/types';
 import type { EraId } from './model';
 import { ERAS, LATEST_ERA } from './model';
 
@@ -118,17 +118,26 @@ interface Found {
   range: Range;
 }
 
-/** The hunk's header and lines as one text. */
-function hunkText(hunk: Hunk): string {
-  return hunk.header + '\n' + hunk.lines.map((l) => l.text).join('\n');
+/** Every hunk header and line of the patch set as one text. */
+function allHunkText(patchSet: PatchSet): string {
+  const parts: string[] = [];
+  for (const patch of patchSet.patches) {
+    for (const file of patch.files) {
+      for (const hunk of file.hunks) {
+        parts.push(hunk.header);
+        for (const l of hunk.lines) parts.push(l.text);
+      }
+    }
+  }
+  return parts.join('\n');
 }
 
-/** The clues of `among` not in `done` that `text` shows. No clue pattern is anchored, so a
- *  clue on a line is a clue in the text of its hunk, and in the text of all hunks: searching
- *  those finds the few hunks whose header and lines need reading (per line and clue, a series
- *  of hundreds of patches took milliseconds). */
-function cluesIn(text: string, among: readonly CodeClue[], done: ReadonlySet<CodeClue>): CodeClue[] {
-  return among.filter((c) => !done.has(c) && (!c.quick || c.quick.test(text)) && c.pattern.test(text));
+/** The code clues `text` shows. No clue pattern is anchored, so a clue on a line is a clue in
+ *  the text of all hunks: one search per clue there rules out most of them, and lines are
+ *  searched only for the rest until each is seen (per line and clue, a series of hundreds of
+ *  patches took milliseconds). */
+function cluesIn(text: string): CodeClue[] {
+  return CODE_CLUES.filter((c) => (!c.quick || c.quick.test(text)) && c.pattern.test(text));
 }
 
 export function detectEra(patchSet: PatchSet): EraDetection {
@@ -139,18 +148,15 @@ export function detectEra(patchSet: PatchSet): EraDetection {
     seen.add(key);
     found.push({ text: `${what} at line ${line}: ${describeRange(range)} (${why})`, range });
   };
-  // A clue counts once: after that it is not searched for.
-  const codeSeen = new Set<CodeClue>();
-  const addCode = (c: CodeClue, what: string, line: number) => {
-    add(`code:${c.id}`, what, line, c.range, c.why);
-    codeSeen.add(c);
-  };
 
   const pathsRead = new Set<string>();
-  const texts = new Map<Hunk, string>();
-  for (const patch of patchSet.patches) for (const file of patch.files) for (const hunk of file.hunks) texts.set(hunk, hunkText(hunk));
-  // The clues the patch set shows anywhere: most are in no hunk at all.
-  const shown = cluesIn([...texts.values()].join('\n'), CODE_CLUES, codeSeen);
+  // The clues the patch set shows anywhere (most are in no hunk at all), less those seen: a
+  // clue counts once, so a seen one is not searched for again.
+  let pending = cluesIn(allHunkText(patchSet));
+  const addCode = (c: CodeClue, what: string, line: number) => {
+    add(`code:${c.id}`, what, line, c.range, c.why);
+    pending = pending.filter((p) => p !== c);
+  };
 
   for (const patch of patchSet.patches) {
     if (patch.date) {
@@ -182,24 +188,16 @@ export function detectEra(patchSet: PatchSet): EraDetection {
       }
       const addedDefines = new Map<string, number>();
       const removedDefines = new Set<string>();
-      // Per hunk, the clues its text shows (header or lines), not seen before it.
-      const cluesOf = file.hunks.map((hunk) => {
-        const text = texts.get(hunk)!;
-        return { text, clues: cluesIn(text, shown, codeSeen) };
-      });
-      file.hunks.forEach((hunk, h) => {
-        for (const c of cluesOf[h]!.clues) {
-          if (!codeSeen.has(c) && c.pattern.test(hunk.header)) addCode(c, `${c.id} in hunk header`, hunk.line);
-        }
-        if (!cluesOf[h]!.text.includes('define')) return;
+      for (const hunk of file.hunks) {
+        for (const c of pending) if (c.pattern.test(hunk.header)) addCode(c, `${c.id} in hunk header`, hunk.line);
         for (const l of hunk.lines) {
-          const def = /^\s*#\s*define\s+(\w+)/.exec(l.text);
+          const def = l.text.includes('define') ? /^\s*#\s*define\s+(\w+)/.exec(l.text) : null;
           if (def) {
             if (l.kind === '+') { if (!addedDefines.has(def[1]!)) addedDefines.set(def[1]!, l.line); }
             else removedDefines.add(def[1]!);
           }
         }
-      });
+      }
       const patchDefines = new Set([...addedDefines.keys()].filter((n) => !removedDefines.has(n)));
       for (const [name, line] of addedDefines) {
         if (removedDefines.has(name)) continue;
@@ -207,12 +205,10 @@ export function detectEra(patchSet: PatchSet): EraDetection {
           if (intro.name.test(name)) add(`adds:${name}`, `the patch adds #define ${name}`, line, { max: intro.before }, intro.why);
         }
       }
-      file.hunks.forEach((hunk, h) => {
-        const here = cluesOf[h]!.clues;
-        if (here.length === 0) return;
+      for (const hunk of file.hunks) {
+        if (pending.length === 0) break;
         for (const l of hunk.lines) {
-          for (const c of here) {
-            if (codeSeen.has(c)) continue;
+          for (const c of pending) {
             const m = c.pattern.exec(l.text);
             if (!m) continue;
             // A name the patch itself defines says nothing about the tree it applies to.
@@ -220,7 +216,7 @@ export function detectEra(patchSet: PatchSet): EraDetection {
             addCode(c, `'${m[0].trim()}'`, l.line);
           }
         }
-      });
+      }
     }
   }
 

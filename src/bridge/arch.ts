@@ -14,7 +14,11 @@ const archByPath = new Map<string, ArchId | 'generic' | null>();
 export function archOfPath(path: string | null): ArchId | 'generic' | null {
   if (!path) return null;
   let arch = archByPath.get(path);
-  if (arch === undefined) archByPath.set(path, (arch = readArch(path)));
+  if (arch === undefined) {
+    // A long-lived engine (the extension, `mmlens server`) sees paths without end: bounded.
+    if (archByPath.size >= 10_000) archByPath.clear();
+    archByPath.set(path, (arch = readArch(path)));
+  }
   return arch;
 }
 
@@ -23,5 +27,6 @@ function readArch(path: string): ArchId | 'generic' | null {
   const a = m ? (m[1] ?? m[2])! : null;
   if (!a) return /^include\/(uapi\/)?(asm-generic|linux)\//.test(path) ? 'generic' : null;
   if (a === 'generic') return 'generic';
-  return ARCH_DIRS[a] ?? null;
+  // Own keys only: `arch/constructor/` names no architecture.
+  return Object.hasOwn(ARCH_DIRS, a) ? ARCH_DIRS[a]! : null;
 }

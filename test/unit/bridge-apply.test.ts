@@ -107,3 +107,16 @@ test('a change in an arch\'s own file applies to that arch\'s model only', () =>
   assert.deepEqual(generic.protToVm, kernelModel('v6.12').protToVm);
   assert.equal(generic.symbols.has('PROT_DONTCOPY'), false);
 });
+
+test('archOfPath: old and new header layouts, generic headers, and directories that name no architecture', async () => {
+  const { archOfPath } = await import('../../src/bridge/arch');
+  assert.equal(archOfPath('include/asm-i386/mman.h'), 'x86');
+  assert.equal(archOfPath('arch/sparc/include/uapi/asm/mman.h'), 'sparc');
+  assert.equal(archOfPath('include/uapi/asm-generic/mman-common.h'), 'generic');
+  assert.equal(archOfPath('include/linux/mm.h'), 'generic');
+  assert.equal(archOfPath('arch/riscv/include/asm/mman.h'), null);
+  // Names of Object.prototype members are directories like any other, not architectures.
+  assert.equal(archOfPath('arch/constructor/include/asm/mman.h'), null);
+  assert.equal(archOfPath('include/asm-toString/mman.h'), null);
+  assert.equal(archOfPath(null), null);
+});

@@ -7,6 +7,7 @@ import { readInput } from './input';
 import { configFor, mergeSettings, parseArch, parseKernel, parseRuleSetting } from './config';
 import type { CheckSettings } from './config';
 import { checkText } from '../rules/check';
+import { initC } from '../c/index';
 import { RULES } from '../rules/registry';
 import type { CheckReport, SeveritySetting } from '../rules/types';
 import { formatKernelChoice, formatText } from '../rules/output/text';
@@ -73,6 +74,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const parsed = parseCheckArgs(args);
+  // Start loading the C parser now: compiling its wasm overlaps reading and splitting the
+  // input. checkText waits for it and reports a failure to load (as MM000).
+  initC().catch(() => {});
   const reports: CheckReport[] = [];
   let unusable = false;
   for (const file of parsed.files) {

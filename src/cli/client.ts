@@ -5,7 +5,7 @@
 // Node's start and this file.
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { jsonLines, serverSocketPath, type ServerAnswer, type ServerRequest } from './server-protocol';
+import { jsonLines, serverSocketPath, socketDirIsPrivate, type ServerAnswer, type ServerRequest } from './server-protocol';
 
 /** Runs `argv` on the server; null when there is none (or it went away before answering), and
  *  the caller runs the command itself. Input on stdin (`-`) is read here, not by the server:
@@ -18,7 +18,7 @@ export async function runOnServer(bundlePath: string, argv: string[], cwd = proc
   } catch {
     return null;
   }
-  if (process.platform !== 'win32' && !existsSync(socket)) return null;
+  if (process.platform !== 'win32' && (!existsSync(socket) || !socketDirIsPrivate(socket))) return null;
   return new Promise<number | null>((resolve) => {
     const conn = connect(socket);
     let answered = false;

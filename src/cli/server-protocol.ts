@@ -46,10 +46,26 @@ export function serverSocketPath(bundlePath: string): string {
   return join(process.env.XDG_RUNTIME_DIR || tmpdir(), `mmlens-${user}`, `engine-${id}.sock`);
 }
 
-/** Creates the socket's directory, private to the user. */
+/** Creates the socket's directory, private to the user; throws when a directory of that name
+ *  exists and is not (another user could have made it, and put a socket of theirs in it). */
 export function makeSocketDir(socket: string): void {
   if (process.platform === 'win32') return;
   mkdirSync(dirname(socket), { recursive: true, mode: 0o700 });
+  if (!socketDirIsPrivate(socket)) {
+    throw new Error(`${dirname(socket)} is not a directory private to this user (mode 0700, owned by uid ${process.getuid?.()})`);
+  }
+}
+
+/** Whether the socket's directory belongs to this user and nobody else can enter it: only
+ *  then is whatever answers on the socket this user's own server. */
+export function socketDirIsPrivate(socket: string): boolean {
+  if (process.platform === 'win32' || process.env.MMLENS_SERVER_SOCKET) return true;
+  try {
+    const st = statSync(dirname(socket));
+    return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
 }
 
 function userName(): string {

@@ -144,7 +144,12 @@ async function serve(bundle: string, socket: string, idleMinutes: number, io: Cl
     io.stderr(`mmlens server: one is already running on ${socket}\n`);
     return 2;
   }
-  makeSocketDir(socket);
+  try {
+    makeSocketDir(socket);
+  } catch (e) {
+    io.stderr(`mmlens server: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
   // Nothing answered: a socket file left by a server that died is stale.
   if (process.platform !== 'win32' && existsSync(socket)) unlinkSync(socket);
   const { main } = await import('./main');

@@ -126,3 +126,20 @@ test('commands run on the server print what they print locally, with the same ex
   assert.equal(existsSync(socket), false);
   assert.equal(viaClient(['rules']).code, 99);
 });
+
+test('a socket directory others can enter is not trusted: the client declines, the server refuses to use it', async () => {
+  const { socketDirIsPrivate, makeSocketDir } = await import('../../src/cli/server-protocol');
+  const saved = process.env.MMLENS_SERVER_SOCKET;
+  delete process.env.MMLENS_SERVER_SOCKET; // the override is trusted as given; the default path is checked
+  try {
+    const open = mkdtempSync(join(tmpdir(), 'mmlens-open-'));
+    spawnSync('chmod', ['0777', open]);
+    assert.equal(socketDirIsPrivate(join(open, 'engine.sock')), false);
+    assert.throws(() => makeSocketDir(join(open, 'engine.sock')), /not a directory private to this user/);
+    const mine = join(mkdtempSync(join(tmpdir(), 'mmlens-mine-')), 'sub');
+    makeSocketDir(join(mine, 'engine.sock'));
+    assert.equal(socketDirIsPrivate(join(mine, 'engine.sock')), true);
+  } finally {
+    if (saved !== undefined) process.env.MMLENS_SERVER_SOCKET = saved;
+  }
+});

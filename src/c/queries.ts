@@ -104,6 +104,8 @@ export interface CaseGroup {
   labelTexts: string[];
   /** The statements of the body (from the last label to the next label). */
   statements: Node[];
+  /** The type of each statement (read while grouping; asking a node again calls into wasm). */
+  statementTypes: string[];
   /** The case_statement nodes of the group. */
   caseNodes: Node[];
   /** The body ends in `break`/`return`/`goto` (false: falls into the next group). */
@@ -173,13 +175,14 @@ function groupCases(block: Node): CaseGroup[] {
       const value = it.value;
       // The first child only: `children` would build a JS node for every child.
       const isDefault = c.child(0)?.type === 'default';
-      current ??= { labels: [], labelTexts: [], statements: [], caseNodes: [], terminates: false };
+      current ??= { labels: [], labelTexts: [], statements: [], statementTypes: [], caseNodes: [], terminates: false };
       current.labels.push(isDefault ? null : value);
       current.labelTexts.push(isDefault ? 'default' : normalizeText(value?.text ?? ''));
       current.caseNodes.push(c);
       open = false;
     } else if (current) {
       current.statements.push(it.statement);
+      current.statementTypes.push(it.type);
       open = true;
       const st = it.statement;
       // Control leaves the group when a top-level statement of the body is a jump.
@@ -190,14 +193,27 @@ function groupCases(block: Node): CaseGroup[] {
   return out;
 }
 
+/** A switch statement read once per tree, whichever scopes around it are asked (the bridge
+ *  asks a function, the rules the fragment's innermost block). */
+function readSwitch(sw: Node): { info: SwitchInfo; bodyId: number | null } {
+  const cond = sw.childForFieldName('condition');
+  const body = sw.childForFieldName('body');
+  const info = { node: sw, condition: cond, conditionText: cond ? normalizeText(cond.text).replace(/^\((.*)\)$/, '$1') : '', groups: body ? casesOf(body) : [] };
+  return { info, bodyId: body ? body.id : null };
+}
+
+/** The case groups of a block (a switch body, or a block holding orphan cases), once per tree. */
+function casesOf(block: Node): CaseGroup[] {
+  return memoOnNode(block, 'caseGroups', groupCases);
+}
+
 function allSwitches(scope: Node): SwitchInfo[] {
   const out: SwitchInfo[] = [];
   const seen = new Set<number>();
   for (const sw of descendants(scope, 'switch_statement')) {
-    const cond = sw.childForFieldName('condition');
-    const body = sw.childForFieldName('body');
-    if (body) seen.add(body.id);
-    out.push({ node: sw, condition: cond, conditionText: cond ? normalizeText(cond.text).replace(/^\((.*)\)$/, '$1') : '', groups: body ? groupCases(body) : [] });
+    const { info, bodyId } = memoOnNode(sw, 'switch', readSwitch);
+    if (bodyId !== null) seen.add(bodyId);
+    out.push(info);
   }
   // Orphan cases: the hunk starts inside a switch body (possibly inside an #ifdef there).
   // A case some group already holds sits in a container already seen (groups reach their
@@ -211,7 +227,7 @@ function allSwitches(scope: Node): SwitchInfo[] {
     while (container && (PREPROC_CONTAINERS.has(container.type) || container.type === 'case_statement')) container = container.parent;
     if (!container || seen.has(container.id)) continue;
     seen.add(container.id);
-    const groups = groupCases(container);
+    const groups = casesOf(container);
     group(groups);
     out.push({ node: container, condition: null, conditionText: '', groups });
   }

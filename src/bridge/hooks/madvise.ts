@@ -164,25 +164,36 @@ function initialNewFlags(scope: Node, sw: Node, env: SideEnv, fragment: CFragmen
   return v;
 }
 
-/** Statements run for the group at `index`: its own, then the following groups' while the
- *  body falls through. */
-function pathStatements(groups: CaseGroup[], index: number): Node[] {
-  const out: Node[] = [];
+/** Statements run for the group at `index` (with their types, read while grouping): its own,
+ *  then the following groups' while the body falls through. */
+function pathStatements(groups: CaseGroup[], index: number): Path {
+  const statements: Node[] = [];
+  const types: string[] = [];
   for (let i = index; i < groups.length; i++) {
-    out.push(...groups[i]!.statements);
-    if (groups[i]!.terminates) break;
+    const g = groups[i]!;
+    for (let j = 0; j < g.statements.length; j++) {
+      statements.push(g.statements[j]!);
+      types.push(g.statementTypes[j]!);
+    }
+    if (g.terminates) break;
   }
-  return out;
+  return { statements, types };
+}
+
+interface Path {
+  statements: Node[];
+  types: string[];
 }
 
 const FLAG_CHANGE_OPS = new Set(['=', '|=', '&=', '^=']);
 
-function walkPath(path: Node[], env: SideEnv, fragment: CFragment, initial: SymValue, flagsVar: string): PathResult {
+function walkPath(path: Path, env: SideEnv, fragment: CFragment, initial: SymValue, flagsVar: string): PathResult {
   const r: PathResult = { guards: [], rejected: false, accepted: false, newFlags: initial, touchesFlags: false, nodes: [], cut: true, errno: false };
   const locals = (): Map<string, SymValue> => new Map([[flagsVar, r.newFlags]]);
-  for (const stmt of path) {
+  for (let i = 0; i < path.statements.length; i++) {
+    const stmt = path.statements[i]!;
     r.nodes.push(stmt);
-    const type = stmt.type; // one question to wasm, not one per test
+    const type = path.types[i]!;
     if (type === 'break_statement' || type === 'goto_statement') { r.cut = false; break; }
     if (type === 'return_statement') {
       const e = stmt.namedChildren.find((c) => c !== null && c.type !== 'comment') ?? null;

@@ -152,55 +152,71 @@ const STATEMENTS = new Set([
   'compound_statement', 'case_statement',
 ]);
 
-/** How badly a candidate parse fits: grammar errors, and statements left at top level (the
- *  grammar accepts them there, but in a kernel source file they belong to a function). */
 /** The function definitions a window can hold: top-level ones (also inside top-level
  *  #if branches) and ones directly inside a top-level function body or its first-level
  *  blocks (how a wrong wrapping shows up). The walk runs inside wasm (descendantsOfType);
- *  only the few definitions it finds are placed by their ancestors. */
-function functionDefinitions(root: Node): Node[] {
+ *  only the few definitions it finds are placed by their ancestors. `nested` counts those
+ *  whose parent is neither the translation unit nor a preprocessor node (definitions inside
+ *  a block: the kernel has no GNU nested functions, so the wrapping was wrong). */
+function functionDefinitions(root: Node): { definitions: Node[]; nested: number } {
   // Through the cached walk: the bridge asks the chosen tree the same question again.
   const all = descendants(root, 'function_definition');
-  if (all.length === 0) return all;
-  return all.filter((fn) => definitionInView(fn, root));
+  const definitions: Node[] = [];
+  let nested = 0;
+  let rootType: string | undefined;
+  for (const fn of all) {
+    const place = placeDefinition(fn, root);
+    if (place === OUT_OF_VIEW) continue;
+    definitions.push(fn);
+    if (place === NESTED) nested++;
+    else if (place === CHILD_OF_ROOT) {
+      rootType ??= root.type;
+      if (rootType !== 'translation_unit' && !rootType.startsWith('preproc_')) nested++;
+    }
+  }
+  return { definitions, nested };
 }
 
 const CONDITIONAL = /^preproc_(if|ifdef|else|elif|elifdef)$/;
 
-/** From the root down: #if branches, then the definition, or a top-level definition's body
- *  and at most two nested blocks before it. */
-function definitionInView(fn: Node, root: Node): boolean {
+// Where a definition sits, for functionDefinitions.
+const OUT_OF_VIEW = 0, CHILD_OF_ROOT = 1, IN_CONDITIONAL = 2, NESTED = 3, IS_ROOT = 4;
+
+/** From the root down: #if branches, then the definition (top level: a child of the root or
+ *  of a conditional), or a top-level definition's body and at most two nested blocks before
+ *  it (nested). */
+function placeDefinition(fn: Node, root: Node): number {
+  if (fn.id === root.id) return IS_ROOT;
   const path: Node[] = []; // ancestors of fn below the root, innermost first
   for (let p = fn.parent; p && p.id !== root.id; p = p.parent) path.push(p);
+  if (path.length === 0) return CHILD_OF_ROOT;
   path.reverse();
   let i = 0;
   while (i < path.length && CONDITIONAL.test(path[i]!.type)) i++;
-  if (i === path.length) return true; // top level
-  if (path[i]!.type !== 'function_definition') return false;
+  if (i === path.length) return IN_CONDITIONAL; // top level
+  if (path[i]!.type !== 'function_definition') return OUT_OF_VIEW;
   const blocks = path.slice(i + 1);
-  if (blocks.length < 1 || blocks.length > 3 || blocks.some((b) => b.type !== 'compound_statement')) return false;
+  if (blocks.length < 1 || blocks.length > 3 || blocks.some((b) => b.type !== 'compound_statement')) return OUT_OF_VIEW;
   // The first block must be that definition's body (its only compound_statement child), and
   // the outer definition must itself be one the view holds: top level, as checked above.
   const body = path[i]!.childForFieldName('body');
-  return body !== null && body.id === blocks[0]!.id;
+  return body !== null && body.id === blocks[0]!.id ? NESTED : OUT_OF_VIEW;
 }
 
-function misfit(root: Node, errors: number, definitions: Node[]): number {
+/** Statements left at top level (also inside top-level #if branches): the grammar accepts
+ *  them there, but in a kernel source file they belong to a function. */
+function strayStatements(root: Node): number {
   let stray = 0;
   const visit = (n: Node) => {
     for (const c of n.namedChildren) {
       if (!c) continue;
-      if (STATEMENTS.has(c.type)) stray++;
-      else if (/^preproc_(if|ifdef|else|elif|elifdef)$/.test(c.type)) visit(c);
+      const type = c.type;
+      if (STATEMENTS.has(type)) stray++;
+      else if (CONDITIONAL.test(type)) visit(c);
     }
   };
   visit(root);
-  // The grammar accepts GNU nested functions; the kernel has none, so a definition inside
-  // a block means the wrapping was wrong.
-  for (const fn of definitions) {
-    if (fn.parent && fn.parent.type !== 'translation_unit' && !/^preproc_/.test(fn.parent.type)) stray += 5;
-  }
-  return errors * 10 + stray;
+  return stray;
 }
 
 function errorCount(root: Node): number {
@@ -225,6 +241,8 @@ function errorCount(root: Node): number {
  *  unchanged ones are not parsed again). Shared: never mutated once built. */
 export interface ParsedSide {
   readonly source: string;
+  /** The rows of `source` (it is these joined by newlines, plus a final newline). */
+  readonly lines: readonly string[];
   readonly tree: Tree;
   readonly wrapped: boolean;
   readonly rowToHunkLine: number[];
@@ -430,6 +448,8 @@ export interface HunkTrees {
 
 interface Candidate {
   source: string;
+  /** The rows of `source`: it is these joined by newlines, plus a final newline. */
+  lines: string[];
   rows: number[];
   wrapped: boolean;
 }
@@ -469,7 +489,7 @@ function buildSource(lines: { text: string; index: number }[], shape: Shape, wra
   }
   parts.push(' }'.repeat(Math.max(0, depth)));
   rows.push(-1);
-  return { source: parts.join('\n') + '\n', rows, wrapped: wrapLevels > 0 };
+  return { source: parts.join('\n') + '\n', lines: parts, rows, wrapped: wrapLevels > 0 };
 }
 
 // Trees are freed by web-tree-sitter's own finalizer once no Tree or Node object refers to
@@ -486,27 +506,49 @@ function pointAt(text: string, index: number): { row: number; column: number } {
   return { row, column: index - lineStart };
 }
 
-/** Parses `source` reusing `base` (the other side of the hunk, mostly the same text):
- *  tree-sitter re-parses only around the single edit that turns one into the other. */
-function parseReusing(source: string, base: { source: string; tree: Tree } | undefined): Tree | null {
+/** A candidate source as rows: `source` is `lines` joined by newlines, plus a final newline. */
+interface RowText {
+  readonly source: string;
+  readonly lines: readonly string[];
+}
+
+/** Parses `c` reusing `base` (the other side of the hunk, mostly the same text): tree-sitter
+ *  re-parses only around the single edit that turns one into the other. (A different
+ *  wrapping of the same side is no help as a base: the code after the window's first
+ *  closing brace moves between top level and a block, and a parse from it measured as slow
+ *  as a fresh one.) */
+function parseReusing(c: RowText, base: (RowText & { tree: Tree }) | undefined): Tree | null {
   const parser = cParser();
-  if (!base) return parser.parse(source);
+  if (!base) return parser.parse(c.source);
   const a = base.source;
+  const b = c.source;
+  // The common prefix and suffix, not overlapping. Whole equal rows are skipped by string
+  // comparison (both sides are built from the same line strings, so mostly a pointer
+  // compare), the rest by character; the result is what a character scan gives.
+  const max = Math.min(a.length, b.length);
+  let row = 0;
   let start = 0;
-  while (start < a.length && start < source.length && a.charCodeAt(start) === source.charCodeAt(start)) start++;
+  while (row < base.lines.length && row < c.lines.length && base.lines[row] === c.lines[row]) start += base.lines[row++]!.length + 1;
+  start = Math.min(start, max);
+  while (start < max && a.charCodeAt(start) === b.charCodeAt(start)) start++;
   let tail = 0;
-  while (tail < a.length - start && tail < source.length - start && a.charCodeAt(a.length - 1 - tail) === source.charCodeAt(source.length - 1 - tail)) tail++;
+  for (let i = base.lines.length - 1, j = c.lines.length - 1; i >= 0 && j >= 0 && base.lines[i] === c.lines[j]; i--, j--) {
+    const len = base.lines[i]!.length + 1;
+    if (tail + len > max - start) break;
+    tail += len;
+  }
+  while (tail < max - start && a.charCodeAt(a.length - 1 - tail) === b.charCodeAt(b.length - 1 - tail)) tail++;
   const old = base.tree.copy();
   try {
     old.edit(new Edit({
       startIndex: start,
       oldEndIndex: a.length - tail,
-      newEndIndex: source.length - tail,
+      newEndIndex: b.length - tail,
       startPosition: pointAt(a, start),
       oldEndPosition: pointAt(a, a.length - tail),
-      newEndPosition: pointAt(source, source.length - tail),
+      newEndPosition: pointAt(b, b.length - tail),
     }));
-    return parser.parse(source, old);
+    return parser.parse(b, old);
   } finally {
     old.delete();
   }
@@ -518,6 +560,30 @@ export function parseSide(hunk: Hunk, side: Side, base?: CFragment): CFragment {
   return new CFragment(side, hunk, parseSideContent(hunk, side, base?.parsed));
 }
 
+/** A candidate parse and how badly it fits: grammar errors count 10 each, statements left at
+ *  top level 1, definitions inside a block 5. The definitions are found only when the score
+ *  has to be exact (a candidate that loses on errors and stray statements alone never needs
+ *  them). */
+interface Scored {
+  c: Candidate;
+  tree: Tree;
+  root: Node;
+  errors: number;
+  /** The score without the definitions' part. */
+  lowerScore: number;
+  definitions?: Node[];
+  score?: number;
+}
+
+function scoreOf(p: Scored): number {
+  if (p.score === undefined) {
+    const { definitions, nested } = functionDefinitions(p.root);
+    p.definitions = definitions;
+    p.score = p.lowerScore + 5 * nested;
+  }
+  return p.score;
+}
+
 function parseSideContent(hunk: Hunk, side: Side, base: ParsedSide | undefined): ParsedSide {
   const drop = side === 'pre' ? '+' : '-';
   const lines: { text: string; index: number }[] = [];
@@ -525,13 +591,12 @@ function parseSideContent(hunk: Hunk, side: Side, base: ParsedSide | undefined):
     if (l.kind !== drop) lines.push({ text: sanitizeLine(l.text), index });
   });
   const shape = shapeOf(lines.map((l) => l.text));
-  const reuse = base ? { source: base.source, tree: base.tree } : undefined;
-  const parse = (c: Candidate) => {
-    const tree = parseReusing(c.source, reuse);
+  const parse = (c: Candidate, reuse: (RowText & { tree: Tree }) | undefined): Scored => {
+    const tree = parseReusing(c, reuse);
     if (!tree) throw new Error('tree-sitter returned no tree');
-    const errors = errorCount(tree.rootNode);
-    const definitions = functionDefinitions(tree.rootNode);
-    return { c, tree, errors, definitions, score: misfit(tree.rootNode, errors, definitions) };
+    const root = tree.rootNode;
+    const errors = errorCount(root);
+    return { c, tree, root, errors, lowerScore: errors * 10 + strayStatements(root) };
   };
   // Candidate wrappings, least wrapping first; the best fit wins (ties: less wrapping).
   // A window that closes blocks it did not open starts at least that deep inside a function,
@@ -539,22 +604,26 @@ function parseSideContent(hunk: Hunk, side: Side, base: ParsedSide | undefined):
   // When the header names a function and the window is balanced, try the wrapped parse
   // first: mid-function windows are the common case and then parse once.
   const levels = shape.minDepth < 0 ? [-shape.minDepth, 1 - shape.minDepth] : hunk.functionName ? [1, 0] : [0, 1];
-  let best = parse(buildSource(lines, shape, levels[0]!));
-  if (best.score > 0) {
-    const alt = parse(buildSource(lines, shape, levels[1]!));
-    // Ties go to less wrapping.
-    if (alt.score < best.score || (alt.score === best.score && levels[1]! < levels[0]!)) {
+  let best = parse(buildSource(lines, shape, levels[0]!), base);
+  if (best.lowerScore > 0 || scoreOf(best) > 0) {
+    const alt = parse(buildSource(lines, shape, levels[1]!), base);
+    const altScore = scoreOf(alt);
+    // Ties go to less wrapping. A score below the first's lower bound wins outright.
+    if (altScore < best.lowerScore || altScore < scoreOf(best) || (altScore === scoreOf(best) && levels[1]! < levels[0]!)) {
       best.tree.delete();
       best = alt;
     } else alt.tree.delete();
   }
+  const definitions = (scoreOf(best), best.definitions!);
   const source = best.c.source;
   const lineStarts = [0];
   for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const parsed: ParsedSide = { source, tree: best.tree, wrapped: best.c.wrapped, rowToHunkLine: best.c.rows, errors: best.errors, lineStarts };
+  const parsed: ParsedSide = {
+    source, lines: best.c.lines, tree: best.tree, wrapped: best.c.wrapped, rowToHunkLine: best.c.rows, errors: best.errors, lineStarts,
+  };
   // What the name depends on is content only (which rows are synthetic, the code's text).
   const probe = new CFragment(side, hunk, parsed);
-  parsed.functionName = ownFunctionName(probe, best.definitions) ?? normalizeFunctionName(hunk.functionName, hunk.header);
+  parsed.functionName = ownFunctionName(probe, definitions) ?? normalizeFunctionName(hunk.functionName, hunk.header);
   return parsed;
 }
 

@@ -10,8 +10,9 @@ import { kernelModel } from '../kernel/eras';
 import { symbolTable } from '../kernel/flags';
 import { archInEra } from '../kernel/tables/index';
 import { archOfPath } from './arch';
+import { visibleDefinitions } from './hooks/common';
 import {
-  atom, binary, constant, descendants, evaluate, functionDefinitionName, MASK64, normalizeText, patchMacros, SYNTHETIC_FUNCTION,
+  atom, binary, constant, descendants, evaluate, functionDefinitionName, MASK64, normalizeText, patchMacros,
   type CFragment, type EvalEnv, type MacroDefinition, type Side, type SymValue,
 } from '../c/index';
 
@@ -72,11 +73,11 @@ export class SideEnv {
 
   /** Functions the side defines whose body is one `return EXPR;`. */
   private collectHelpers(fragment: CFragment): void {
-    for (const fn of descendants(fragment.root, 'function_definition')) {
-      if (fragment.isSynthetic(fn)) continue;
+    // Visible definitions only: the synthetic wrapper around a mid-function window is no
+    // helper the code can call.
+    for (const fn of visibleDefinitions(fragment)) {
       const name = functionDefinitionName(fn);
-      // The synthetic wrapper around a mid-function window is no helper the code can call.
-      if (!name || name === SYNTHETIC_FUNCTION) continue;
+      if (!name) continue;
       const body = fn.childForFieldName('body');
       if (!body) continue;
       // A body whose text has no `return` has no return statement (and its statements need

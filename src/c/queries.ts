@@ -207,11 +207,20 @@ function casesOf(block: Node): CaseGroup[] {
   return memoOnNode(block, 'caseGroups', groupCases);
 }
 
+/** Switches and cases are found by one walk of the tree (one question for both: a walk costs
+ *  more than asking the few nodes it finds for their type). */
+export const SWITCHES_AND_CASES: readonly string[] = ['switch_statement', 'case_statement'];
+
 function allSwitches(scope: Node): SwitchInfo[] {
   const out: SwitchInfo[] = [];
   const seen = new Set<number>();
-  for (const sw of descendants(scope, 'switch_statement')) {
-    const { info, bodyId } = memoOnNode(sw, 'switch', readSwitch);
+  const cases: Node[] = [];
+  for (const n of descendants(scope, SWITCHES_AND_CASES)) {
+    if (n.type !== 'switch_statement') {
+      cases.push(n);
+      continue;
+    }
+    const { info, bodyId } = memoOnNode(n, 'switch', readSwitch);
     if (bodyId !== null) seen.add(bodyId);
     out.push(info);
   }
@@ -221,7 +230,7 @@ function allSwitches(scope: Node): SwitchInfo[] {
   const grouped = new Set<number>();
   const group = (groups: CaseGroup[]) => { for (const g of groups) for (const c of g.caseNodes) grouped.add(c.id); };
   for (const sw of out) group(sw.groups);
-  for (const c of descendants(scope, 'case_statement')) {
+  for (const c of cases) {
     if (grouped.has(c.id)) continue;
     let container = c.parent;
     while (container && (PREPROC_CONTAINERS.has(container.type) || container.type === 'case_statement')) container = container.parent;

@@ -40,8 +40,16 @@ export interface FunctionScope {
 /** Every collector (and pinnedCopyCalls) asks for a fragment's scopes: computed once. The
  *  arrays are shared, so callers must not modify them. */
 const scopeCache = new WeakMap<CFragment, FunctionScope[]>();
-/** The fragment's visible (non-synthetic) definitions, with or without a body. */
-const visibleDefCache = new WeakMap<CFragment, Node[]>();
+/** The fragment's function definitions, read once for the scopes, the own-node filter and
+ *  the side's helpers (SideEnv). */
+const definitionCache = new WeakMap<CFragment, Definitions>();
+
+interface Definitions {
+  /** Visible (non-synthetic) definitions, with or without a body, in source order. */
+  visible: Node[];
+  /** The synthetic wrapper function, when the fragment is wrapped. */
+  wrapper: Node | null;
+}
 /** ownNodes answers per (scope, types). */
 const ownCache = new WeakMap<object, Map<string, Node[]>>();
 
@@ -51,32 +59,42 @@ export function functionScopes(fragment: CFragment): FunctionScope[] {
   const hit = scopeCache.get(fragment);
   if (hit) return hit;
   const out: FunctionScope[] = [];
-  const defs = visibleDefinitions(fragment).filter((d) => d.childForFieldName('body'));
-  for (const d of defs) {
-    const name = enclosingFunctionName(d.childForFieldName('body')!, fragment);
-    out.push({ name, node: d.childForFieldName('body')!, whole: true });
+  const { visible, wrapper } = definitions(fragment);
+  for (const d of visible) {
+    const body = d.childForFieldName('body');
+    if (!body) continue;
+    out.push({ name: enclosingFunctionName(body, fragment), node: body, whole: true });
   }
   // Code outside visible definitions: the whole synthetic wrapper (fragment.scope is its
   // innermost block, which ends at the first `}` of a window that starts deep in a block).
-  const wrapper = fragment.wrapped
-    ? descendants(fragment.root, 'function_definition').find((d) => functionDefinitionName(d) === SYNTHETIC_FUNCTION) ?? null
-    : null;
   out.push({ name: fragment.headerFunctionName, node: wrapper ?? fragment.root, whole: false });
   scopeCache.set(fragment, out);
   return out;
 }
 
-function visibleDefinitions(fragment: CFragment): Node[] {
-  let defs = visibleDefCache.get(fragment);
+function definitions(fragment: CFragment): Definitions {
+  let defs = definitionCache.get(fragment);
   if (!defs) {
-    defs = descendants(fragment.root, 'function_definition').filter((d) => !fragment.isSynthetic(d) && functionDefinitionName(d) !== SYNTHETIC_FUNCTION);
-    visibleDefCache.set(fragment, defs);
+    const visible: Node[] = [];
+    let wrapper: Node | null = null;
+    for (const d of descendants(fragment.root, 'function_definition')) {
+      if (functionDefinitionName(d) === SYNTHETIC_FUNCTION) {
+        if (fragment.wrapped) wrapper ??= d;
+      } else if (!fragment.isSynthetic(d)) visible.push(d);
+    }
+    definitionCache.set(fragment, (defs = { visible, wrapper }));
   }
   return defs;
 }
 
+/** The fragment's visible (non-synthetic) function definitions, with or without a body, in
+ *  source order (shared: callers must not modify the array). */
+export function visibleDefinitions(fragment: CFragment): readonly Node[] {
+  return definitions(fragment).visible;
+}
+
 /** Statements of `scope` that belong to it and not to a nested visible definition. */
-export function ownNodes(scope: { node: Node; whole: boolean }, fragment: CFragment, types: string | string[]): Node[] {
+export function ownNodes(scope: { node: Node; whole: boolean }, fragment: CFragment, types: string | readonly string[]): Node[] {
   const all = descendants(scope.node, types);
   if (scope.whole) return all;
   const key = typeof types === 'string' ? types : types.join(' ');

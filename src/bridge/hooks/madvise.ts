@@ -8,6 +8,7 @@ import {
   assignedValue, atom, binary, bitEffect, bitwiseForm, findAssignments, MASK64, printValue,
   type BinaryOp, type CaseGroup, type CFragment, type SymValue,
 } from '../../c/index';
+import { SWITCHES_AND_CASES } from '../../c/queries';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
 import { guardKey } from '../facts';
@@ -45,7 +46,7 @@ export function collectMadviseFacts(sf: SideFragment, env: SideEnv): Fact[] {
     }
     // Switches and cases found under the scope are its own unless a visible definition
     // nests in it (then only the ids tell).
-    const own = allOwn(scope, fragment) ? null : new Set(ownNodes(scope, fragment, ['switch_statement', 'case_statement']).map((n) => n.id));
+    const own = allOwn(scope, fragment) ? null : new Set(ownNodes(scope, fragment, SWITCHES_AND_CASES).map((n) => n.id));
     // The variable the cases build the new vm_flags in (new_flags, or whatever a patch
     // renames it to): null when the window shows none.
     const flagsVar = flagsVariable(scope, fragment, env);
@@ -138,7 +139,9 @@ function flagsVariable(scope: { node: Node; whole: boolean }, fragment: CFragmen
     if (a.operator === '=' && a.right && plain.test(a.target) && /->vm_flags$/.test(a.right.text.replace(/\s+/g, ''))) return a.target;
   }
   const counts = new Map<string, number>();
-  for (const c of ownNodes(scope, fragment, 'case_statement')) {
+  // Cases through the walk findSwitchCases makes anyway (switches and cases in one).
+  for (const c of ownNodes(scope, fragment, SWITCHES_AND_CASES)) {
+    if (c.type !== 'case_statement') continue;
     for (const a of findAssignments(c)) {
       if ((a.operator !== '|=' && a.operator !== '&=') || !a.right || !plain.test(a.target)) continue;
       if (env.evaluate(a.right, fragment).kind !== 'const') continue;

@@ -13,6 +13,23 @@ interface TypeIndex {
 
 const indexes = new WeakMap<Tree, Map<string, TypeIndex>>();
 const roots = new WeakMap<Tree, Node>();
+const broken = new WeakMap<Tree, boolean>();
+
+/** A tree's root node, one object per tree (tree.rootNode asks wasm and makes a new Node on
+ *  every read). */
+export function rootOf(tree: Tree): Node {
+  let root = roots.get(tree);
+  if (!root) roots.set(tree, (root = tree.rootNode));
+  return root;
+}
+
+/** Whether a tree has syntax errors (ERROR or MISSING nodes), asked once per tree: the
+ *  fragment builder and every walk of the tree need it. */
+export function treeHasError(tree: Tree): boolean {
+  let e = broken.get(tree);
+  if (e === undefined) broken.set(tree, (e = rootOf(tree).hasError));
+  return e;
+}
 
 /** Every descendant (and the node itself) accepted by `accept`, in source order. The
  *  returned array is the caller's own (results are cached per tree, and copied out). */
@@ -25,10 +42,16 @@ export function descendants(node: Node, accept: string | readonly string[] | ((n
   // walked once per set of types, and a node's answer is the run of that walk inside it,
   // so no node gets a second JS object and no question a second walk.
   const index = typeIndex(node.tree, key, types);
-  let root = roots.get(node.tree);
-  if (!root) roots.set(node.tree, (root = node.tree.rootNode));
-  if (node.id === root.id) return index.nodes.slice();
+  if (node.id === rootOf(node.tree).id) return index.nodes.slice();
   return memoOnNode(node, `descendants ${key}`, (n) => inside(index, n)).slice();
+}
+
+/** Records what descendants(root, type) gives for a tree, found another way: the caller
+ *  must know it is exactly the walk's answer (same nodes, source order). */
+export function knownDescendants(tree: Tree, type: string, nodes: readonly Node[]): void {
+  let perTree = indexes.get(tree);
+  if (!perTree) indexes.set(tree, (perTree = new Map()));
+  if (!perTree.has(type)) perTree.set(type, { nodes: nodes.slice(), starts: Int32Array.from(nodes, (n) => n.startIndex) });
 }
 
 function typeIndex(tree: Tree, key: string, types: readonly string[]): TypeIndex {
@@ -36,11 +59,11 @@ function typeIndex(tree: Tree, key: string, types: readonly string[]): TypeIndex
   if (!perTree) indexes.set(tree, (perTree = new Map()));
   let index = perTree.get(key);
   if (!index) {
-    const root = tree.rootNode;
+    const root = rootOf(tree);
     // descendantsOfType walks inside wasm with no per-query compilation (a Query costs
     // several ms to compile). It skips nodes ending at point (0,0): zero-width MISSING nodes
     // at the start of a broken tree, which only a cursor walk sees.
-    const nodes = root.startIndex === 0 && root.hasError ? walkDescendants(root, types) : root.descendantsOfType(types as string[]);
+    const nodes = root.startIndex === 0 && treeHasError(tree) ? walkDescendants(root, types) : root.descendantsOfType(types as string[]);
     index = { nodes, starts: Int32Array.from(nodes, (n) => n.startIndex) };
     perTree.set(key, index);
   }

@@ -8,7 +8,7 @@ import type { Hunk, HunkLine, PatchSet } from '../patch/types';
 import { positionInLine } from '../patch/index';
 import { cParser } from './load';
 import { memoOnNode } from './memo';
-import { descendants } from './descendants';
+import { descendants, knownDescendants, rootOf, treeHasError } from './descendants';
 
 export type Side = 'pre' | 'post';
 
@@ -158,23 +158,49 @@ const STATEMENTS = new Set([
  *  only the few definitions it finds are placed by their ancestors. `nested` counts those
  *  whose parent is neither the translation unit nor a preprocessor node (definitions inside
  *  a block: the kernel has no GNU nested functions, so the wrapping was wrong). */
-function functionDefinitions(root: Node): { definitions: Node[]; nested: number } {
+function functionDefinitions(root: Node, lines: readonly string[], top: TopLevel): { definitions: Node[]; nested: number; topFunction: Node | null } {
+  const known = definitionsOfBraceFreeText(root, lines, top);
   // Through the cached walk: the bridge asks the chosen tree the same question again.
-  const all = descendants(root, 'function_definition');
+  const all = known ?? descendants(root, 'function_definition');
   const definitions: Node[] = [];
   let nested = 0;
   let rootType: string | undefined;
+  let topFunction: Node | null = null;
   for (const fn of all) {
-    const place = placeDefinition(fn, root);
+    // The definition found without the walk is a child of the root.
+    const place = known ? CHILD_OF_ROOT : placeDefinition(fn, root);
     if (place === OUT_OF_VIEW) continue;
     definitions.push(fn);
     if (place === NESTED) nested++;
     else if (place === CHILD_OF_ROOT) {
-      rootType ??= root.type;
+      // In pre-order, the root's children come in order (others' descendants between).
+      topFunction ??= fn;
+      // A tree without errors has the grammar's start symbol at its root.
+      rootType ??= treeHasError(root.tree) ? root.type : 'translation_unit';
       if (rootType !== 'translation_unit' && !rootType.startsWith('preproc_')) nested++;
     }
   }
-  return { definitions, nested };
+  return { definitions, nested, topFunction };
+}
+
+/** The function definitions of a tree without syntax errors whose only `{` characters are
+ *  in its first row (the wrapper's `void __mmlens_fragment(void) {` and its extra ` {`
+ *  levels; many hunk windows open no block), found without walking the tree: undefined
+ *  when that does not hold. A definition's body is a compound statement, which opens with a
+ *  `{` token, and in a tree without errors (so without MISSING tokens) every token is text of
+ *  the source. No `{` at all: no definition. Only the first row's: a body opens at one of
+ *  them, and the token before a body ends a declarator (or a K&R parameter declaration),
+ *  never a `{`; so the body is the first `{`, and the definition is the wrapper, starting
+ *  at 0 (no named node but a definition can start with its `void`): the root's first named
+ *  child. The answer is recorded as the walk's (the bridge asks the same question). */
+function definitionsOfBraceFreeText(root: Node, lines: readonly string[], top: TopLevel): Node[] | undefined {
+  for (let r = 1; r < lines.length; r++) if (lines[r]!.includes('{')) return undefined;
+  if (treeHasError(root.tree)) return undefined;
+  let found: Node[] | undefined;
+  if (!lines[0]!.includes('{')) found = [];
+  else if (top.first && top.first.startIndex === 0 && top.firstType === 'function_definition') found = [top.first];
+  if (found) knownDescendants(root.tree, 'function_definition', found);
+  return found;
 }
 
 const CONDITIONAL = /^preproc_(if|ifdef|else|elif|elifdef)$/;
@@ -205,22 +231,33 @@ function placeDefinition(fn: Node, root: Node): number {
 
 /** Statements left at top level (also inside top-level #if branches): the grammar accepts
  *  them there, but in a kernel source file they belong to a function. */
-function strayStatements(root: Node): number {
+function strayStatements(root: Node): TopLevel {
   let stray = 0;
+  let firstType: string | null = null;
   const visit = (n: Node) => {
     for (const c of n.namedChildren) {
       if (!c) continue;
       const type = c.type;
+      if (firstType === null) firstType = type; // the root's first named child comes first
       if (STATEMENTS.has(type)) stray++;
       else if (CONDITIONAL.test(type)) visit(c);
     }
   };
   visit(root);
-  return stray;
+  // namedChildren is kept on the node object: no second call into wasm.
+  const first = root.namedChildren[0] ?? null;
+  return { stray, first, firstType: first ? firstType : null };
+}
+
+/** What the stray-statement count read of the root: its first named child and that type. */
+interface TopLevel {
+  stray: number;
+  first: Node | null;
+  firstType: string | null;
 }
 
 function errorCount(root: Node): number {
-  if (!root.hasError) return 0;
+  if (!treeHasError(root.tree)) return 0;
   let n = 0;
   const cursor = root.walk();
   outer: for (;;) {
@@ -250,6 +287,8 @@ export interface ParsedSide {
   readonly lineStarts: number[];
   /** Set once, by the first fragment built on it. */
   scope?: Node;
+  /** The first function definition that is a child of the root (the wrapper, when wrapped). */
+  readonly topFunction: Node | null;
   /** The side's enclosing function; set once, when parsed. */
   functionName?: string | null;
 }
@@ -284,7 +323,7 @@ export class CFragment {
     this.tree = parsed.tree;
     this.wrapped = parsed.wrapped;
     this.rowToHunkLine = parsed.rowToHunkLine;
-    this.root = parsed.tree.rootNode;
+    this.root = rootOf(parsed.tree);
     this.errorCount = parsed.errors;
     this.lineStarts = parsed.lineStarts;
     this.scope = parsed.scope ??= this.findScope();
@@ -293,9 +332,9 @@ export class CFragment {
 
   private findScope(): Node {
     if (!this.wrapped) return this.root;
-    // Sibling steps, not namedChildren: that would bring every top-level node into JS.
-    let fn: Node | null = this.root.firstNamedChild;
-    while (fn && fn.type !== 'function_definition') fn = fn.nextNamedSibling;
+    // The first function definition among the root's children, found with the side's
+    // definitions (in source order, each placed by its parent) when it was parsed.
+    const fn = this.parsed.topFunction;
     let body: Node | null = fn?.childForFieldName('body') ?? null;
     // When the window closes the function and goes on at top level, the hunk's code is not
     // all inside the wrapper: search the whole tree.
@@ -303,7 +342,8 @@ export class CFragment {
     // Extra synthetic `{` levels for windows that start deeper inside a block.
     for (;;) {
       const first: Node | null = body.firstNamedChild;
-      if (first && first.type === 'compound_statement' && this.isSyntheticIndex(first.startIndex) && this.isSyntheticIndex(first.endIndex - 1)) body = first;
+      // Positions first: they are known without asking wasm, and mostly settle it.
+      if (first && this.isSyntheticIndex(first.startIndex) && first.type === 'compound_statement' && this.isSyntheticIndex(first.endIndex - 1)) body = first;
       else break;
     }
     return body;
@@ -569,16 +609,19 @@ interface Scored {
   tree: Tree;
   root: Node;
   errors: number;
+  top: TopLevel;
   /** The score without the definitions' part. */
   lowerScore: number;
   definitions?: Node[];
+  topFunction?: Node | null;
   score?: number;
 }
 
 function scoreOf(p: Scored): number {
   if (p.score === undefined) {
-    const { definitions, nested } = functionDefinitions(p.root);
+    const { definitions, nested, topFunction } = functionDefinitions(p.root, p.c.lines, p.top);
     p.definitions = definitions;
+    p.topFunction = topFunction;
     p.score = p.lowerScore + 5 * nested;
   }
   return p.score;
@@ -594,9 +637,10 @@ function parseSideContent(hunk: Hunk, side: Side, base: ParsedSide | undefined):
   const parse = (c: Candidate, reuse: (RowText & { tree: Tree }) | undefined): Scored => {
     const tree = parseReusing(c, reuse);
     if (!tree) throw new Error('tree-sitter returned no tree');
-    const root = tree.rootNode;
+    const root = rootOf(tree);
     const errors = errorCount(root);
-    return { c, tree, root, errors, lowerScore: errors * 10 + strayStatements(root) };
+    const top = strayStatements(root);
+    return { c, tree, root, errors, top, lowerScore: errors * 10 + top.stray };
   };
   // Candidate wrappings, least wrapping first; the best fit wins (ties: less wrapping).
   // A window that closes blocks it did not open starts at least that deep inside a function,
@@ -620,6 +664,7 @@ function parseSideContent(hunk: Hunk, side: Side, base: ParsedSide | undefined):
   for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   const parsed: ParsedSide = {
     source, lines: best.c.lines, tree: best.tree, wrapped: best.c.wrapped, rowToHunkLine: best.c.rows, errors: best.errors, lineStarts,
+    topFunction: best.topFunction ?? null,
   };
   // What the name depends on is content only (which rows are synthetic, the code's text).
   const probe = new CFragment(side, hunk, parsed);
@@ -631,7 +676,10 @@ function parseSideContent(hunk: Hunk, side: Side, base: ParsedSide | undefined):
 function ownFunctionName(f: CFragment, definitions: Node[]): string | null {
   let name: string | null = null;
   for (const fn of definitions) {
-    if (f.isSynthetic(fn) || f.isWrapper(fn)) continue;
+    // f.isWrapper(fn) for a function_definition, without asking its type; before
+    // isSynthetic, which asks for its end.
+    if (f.wrapped && f.isSyntheticIndex(fn.startIndex) && f.rowOf(fn.startIndex) === 0) continue;
+    if (f.isSynthetic(fn)) continue;
     const n = functionDefinitionName(fn);
     if (n && n !== SYNTHETIC_FUNCTION) name = n;
   }

@@ -3,16 +3,61 @@
 // vm_flags it sets or clears on the VMA (`vma->vm_flags |= ...`, `vm_flags_set(vma, ...)`,
 // `vm_flags_clear`, `vm_flags_mod`, `&= ~...`, `= ...`).
 import type { Node } from 'web-tree-sitter';
-import { bitEffect, MASK64 } from '../../c/index';
+import { bitEffect, MASK64, type CFragment } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
-import { changedLinesOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes } from './common';
+import { allOwn, changedLinesOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes } from './common';
 
 const REMAP_NAMES = ['io_remap_pfn_range', 'remap_pfn_range', 'rdma_user_mmap_io', 'io_remap_page_range', 'remap_page_range'];
 const REMAP_CALLS = new RegExp(`^(${REMAP_NAMES.join('|')})$`);
 // `->vm_flags` with whitespace anywhere, as the test below strips it before comparing.
 const FIELD_VM_FLAGS = /-\s*>\s*v\s*m\s*_\s*f\s*l\s*a\s*g\s*s/;
-const VM_FLAGS_CALLS = new Set(['vm_flags_set', 'vm_flags_clear', 'vm_flags_mod', 'vm_flags_init', 'vm_flags_reset']);
+const VM_FLAGS_CALL_NAMES = ['vm_flags_set', 'vm_flags_clear', 'vm_flags_mod', 'vm_flags_init', 'vm_flags_reset'];
+const VM_FLAGS_CALLS = new Set(VM_FLAGS_CALL_NAMES);
+
+const CALLS_READ: readonly string[] = [...REMAP_NAMES, ...VM_FLAGS_CALL_NAMES];
+
+/** The scope's own calls whose callee's text is one of `names`, in source order, with that
+ *  text. Such a callee spells its name in the source, so only the places the source spells
+ *  one are asked (is the widest node spanning exactly that name the callee of a call?),
+ *  rather than every call of the tree with its callee's text. With nested definitions to
+ *  leave out, the scope's own calls are read one by one. */
+function ownCallsTo(scope: { node: Node; whole: boolean }, fragment: CFragment, names: readonly string[]): { calls: Node[]; names: string[] } {
+  if (!allOwn(scope, fragment)) {
+    const wanted = new Set(names);
+    const calls: Node[] = [];
+    const callNames: string[] = [];
+    for (const c of ownNodes(scope, fragment, 'call_expression')) {
+      const name = c.childForFieldName('function')?.text ?? '';
+      if (wanted.has(name)) { calls.push(c); callNames.push(name); }
+    }
+    return { calls, names: callNames };
+  }
+  const src = fragment.source;
+  const from = scope.node.startIndex;
+  const to = scope.node.endIndex;
+  const found: Array<{ at: number; call: Node; name: string }> = [];
+  for (const name of names) {
+    const end = (at: number) => at + name.length;
+    for (let at = src.indexOf(name, from); at >= 0 && end(at) <= to; at = src.indexOf(name, at + 1)) {
+      // The smallest node spanning the name: the callee's identifier when it is one (a longer
+      // word, a comment or a string around it gives a node starting or ending elsewhere).
+      let callee = fragment.root.descendantForIndex(at, end(at));
+      if (!callee || callee.startIndex !== at || callee.endIndex !== end(at)) continue;
+      // The callee is the widest node with exactly that span (an ERROR node may wrap it).
+      let parent = callee.parent;
+      while (parent && parent.startIndex === at && parent.endIndex === end(at)) {
+        callee = parent;
+        parent = parent.parent;
+      }
+      if (!parent || parent.type !== 'call_expression' || parent.childForFieldName('function')?.id !== callee.id) continue;
+      found.push({ at, call: parent, name });
+    }
+  }
+  // Each call's callee starts it, so source order is pre-order (as the walk gives them).
+  found.sort((a, b) => a.at - b.at);
+  return { calls: found.map((f) => f.call), names: found.map((f) => f.name) };
+}
 
 export function isDriverPath(path: string | null): boolean {
   return path === null || /(^|\/)drivers\/infiniband\//.test(path);
@@ -46,11 +91,11 @@ export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
   for (const scope of functionScopes(fragment)) {
     const fn = scope.name;
     if (!fn || !/mmap/i.test(fn)) continue;
-    const calls = ownNodes(scope, fragment, 'call_expression');
     // The remap call is often cut by the window's end (an ERROR node): its name is enough.
     if (!hasOwnIdentifier(scope, fragment, REMAP_NAMES)) continue;
-    // Callee texts, read once for both uses below.
-    const names = calls.map((c) => c.childForFieldName('function')?.text ?? '');
+    // Only calls to these names are read below (the remap calls' sizes, the vm_flags calls'
+    // arguments).
+    const { calls, names } = ownCallsTo(scope, fragment, CALLS_READ);
     if (mapsMoreThanAPage(calls, names, scope.node)) continue;
     let set = 0n;
     let clear = 0n;

@@ -27,51 +27,94 @@ const meta = {
 const BIT_EXPR = new Set(['binary_expression', 'parenthesized_expression', 'unary_expression']);
 const BIT_OPS = new Set(['|', '&', '^', '~', '==', '!=']);
 
-function opOf(n: Node): string | null {
-  return n.childForFieldName('operator')?.type ?? null;
-}
+/** Reads bit expressions around constants for one fragment. The constants of one expression
+ *  climb to the same top and walk the same leaves, so a node's type, parent and text are
+ *  asked of wasm once and kept by node id (ids are unique within a tree; one reader per
+ *  tree). */
+class BitReader {
+  private readonly types = new Map<number, string>();
+  private readonly parents = new Map<number, Node | null>();
+  private readonly bits = new Map<number, boolean>();
+  private readonly texts = new Map<number, string>();
+  constructor(private readonly source: string) {}
 
-function isBitNode(n: Node): boolean {
-  if (!BIT_EXPR.has(n.type)) return false;
-  if (n.type === 'parenthesized_expression') return true;
-  const op = opOf(n);
-  return op !== null && BIT_OPS.has(op);
-}
+  typeOf(n: Node): string {
+    let t = this.types.get(n.id);
+    if (t === undefined) this.types.set(n.id, (t = n.type));
+    return t;
+  }
 
-/** Namespace a variable or call stands for, from its name. */
-function variableNamespace(n: Node): Namespace | null {
-  if (n.type === 'call_expression') {
-    const fn = n.childForFieldName('function')?.text ?? '';
-    if (/^(calc_vm_prot_bits|calc_vm_flag_bits|arch_calc_vm_prot_bits|arch_calc_vm_flag_bits)$/.test(fn)) return 'VM';
+  parentOf(n: Node): Node | null {
+    let p = this.parents.get(n.id);
+    if (p === undefined) this.parents.set(n.id, (p = n.parent));
+    return p;
+  }
+
+  /** node.text, from the fragment's source (what web-tree-sitter's text reads too). */
+  textOf(n: Node): string {
+    let t = this.texts.get(n.id);
+    if (t === undefined) this.texts.set(n.id, (t = this.source.slice(n.startIndex, n.endIndex)));
+    return t;
+  }
+
+  isBitNode(n: Node): boolean {
+    let b = this.bits.get(n.id);
+    if (b === undefined) {
+      const type = this.typeOf(n);
+      if (!BIT_EXPR.has(type)) b = false;
+      else if (type === 'parenthesized_expression') b = true;
+      else {
+        const op = n.childForFieldName('operator')?.type ?? null;
+        b = op !== null && BIT_OPS.has(op);
+      }
+      this.bits.set(n.id, b);
+    }
+    return b;
+  }
+
+  /** Namespace a variable or call stands for, from its name. */
+  variableNamespace(n: Node): Namespace | null {
+    const type = this.typeOf(n);
+    if (type === 'call_expression') {
+      const fn = n.childForFieldName('function')?.text ?? '';
+      if (/^(calc_vm_prot_bits|calc_vm_flag_bits|arch_calc_vm_prot_bits|arch_calc_vm_flag_bits)$/.test(fn)) return 'VM';
+      return null;
+    }
+    if (type !== 'identifier' && type !== 'field_expression') return null;
+    const t = normalizeText(this.textOf(n));
+    if (namespaceOf(t)) return null; // a constant, not a variable
+    if (/(^|->|\.)(vm_flags|newflags|new_flags|oldflags|vmflags|vm_flags_\w+)$/.test(t)) return 'VM';
+    if (/(^|->|\.)(prot|reqprot)$/.test(t)) return 'PROT';
+    if (/(^|->|\.)(behavior|behaviour|advice)$/.test(t)) return 'MADV';
     return null;
   }
-  if (n.type !== 'identifier' && n.type !== 'field_expression') return null;
-  const t = normalizeText(n.text);
-  if (namespaceOf(t)) return null; // a constant, not a variable
-  if (/(^|->|\.)(vm_flags|newflags|new_flags|oldflags|vmflags|vm_flags_\w+)$/.test(t)) return 'VM';
-  if (/(^|->|\.)(prot|reqprot)$/.test(t)) return 'PROT';
-  if (/(^|->|\.)(behavior|behaviour|advice)$/.test(t)) return 'MADV';
-  return null;
-}
 
-function leaves(n: Node, out: Node[] = []): Node[] {
-  if (isBitNode(n)) {
-    for (const c of n.namedChildren) if (c && c.type !== 'comment') leaves(c, out);
-  } else out.push(n);
-  return out;
+  leaves(n: Node, out: Node[] = []): Node[] {
+    if (this.isBitNode(n)) {
+      for (const c of n.namedChildren) if (c && this.typeOf(c) !== 'comment') this.leaves(c, out);
+    } else out.push(n);
+    return out;
+  }
+
+  topOf(n: Node): Node {
+    let cur = n;
+    for (let p = this.parentOf(cur); p && this.isBitNode(p); p = this.parentOf(cur)) cur = p;
+    return cur;
+  }
 }
 
 /** Namespace the surroundings impose on a bit expression: the target of an assignment, or a
  *  call argument with a known namespace. */
-function targetNamespace(top: Node): { ns: Namespace; what: string } | null {
-  const p = top.parent;
+function targetNamespace(top: Node, reader: BitReader): { ns: Namespace; what: string } | null {
+  const p = reader.parentOf(top);
   if (!p) return null;
-  if (p.type === 'assignment_expression' && p.childForFieldName('right')?.id === top.id) {
+  const type = reader.typeOf(p);
+  if (type === 'assignment_expression' && p.childForFieldName('right')?.id === top.id) {
     const left = p.childForFieldName('left');
-    const ns = left ? variableNamespace(left) : null;
+    const ns = left ? reader.variableNamespace(left) : null;
     return ns && left ? { ns, what: `assigned to ${normalizeText(left.text)}` } : null;
   }
-  if (p.type === 'argument_list') {
+  if (type === 'argument_list') {
     const call = p.parent;
     const fn = call?.childForFieldName('function')?.text ?? '';
     const idx = p.namedChildren.findIndex((c) => c?.id === top.id);
@@ -89,12 +132,6 @@ function targetNamespace(top: Node): { ns: Namespace; what: string } | null {
     }
   }
   return null;
-}
-
-function topOf(n: Node): Node {
-  let cur = n;
-  while (cur.parent && isBitNode(cur.parent)) cur = cur.parent;
-  return cur;
 }
 
 /** A constant of namespace `lns` in a bit expression whose context expects `expected`. */
@@ -118,15 +155,18 @@ const CONSTANT_WORD = /\b_*(?:VM|PROT|MAP|MADV)_\w*/g;
 /** The identifiers of the fragment's code (post.scope) that name a PROT_/MAP_/MADV_/VM_
  *  constant on an added line, in source order. Found from the added lines' text and then
  *  looked up in the tree: walking every identifier of every hunk was most of MM006's time. */
-function addedConstants(post: CFragment): Node[] {
+function addedConstants(post: CFragment, reader: BitReader): Node[] {
   const out: Node[] = [];
   const scope = post.scope;
+  let scopeEnd = -1; // asked of wasm once, when a constant is found
   for (const m of post.source.matchAll(CONSTANT_WORD)) {
     const start = m.index;
     const hunkLine = post.rowToHunkLine[post.rowOf(start)] ?? -1;
     if (hunkLine < 0 || post.hunk.lines[hunkLine]!.kind !== '+') continue;
     const id = post.root.descendantForIndex(start, start + m[0].length);
-    if (!id || id.type !== 'identifier' || id.startIndex < scope.startIndex || id.endIndex > scope.endIndex) continue;
+    if (!id || reader.typeOf(id) !== 'identifier' || id.startIndex < scope.startIndex) continue;
+    if (scopeEnd < 0) scopeEnd = scope.endIndex;
+    if (id.startIndex + reader.textOf(id).length > scopeEnd) continue; // its end is past the scope's
     // A word with non-ASCII letters around it is a part of one identifier: take that once.
     if (out.length && out[out.length - 1]!.id === id.id) continue;
     out.push(id);
@@ -137,32 +177,39 @@ function addedConstants(post: CFragment): Node[] {
 function readMixes(post: CFragment): Mix[] {
   const out: Mix[] = [];
   const done = new Set<number>();
+  const reader = new BitReader(post.source);
+  // A top read once: reading it again for another of its constants adds nothing (its
+  // constants are then all done, or its context had no single namespace).
+  const tops = new Set<number>();
   // Start only from constants on added lines (an identifier is on one line, and
   // addedConstants() takes those on `+` lines): a reported constant is always one of them.
-  for (const id of addedConstants(post)) {
-    const name = id.text;
+  for (const id of addedConstants(post, reader)) {
+    const name = reader.textOf(id);
     const ns = namespaceOf(name);
     if (!ns || done.has(id.id)) continue;
-    const top = topOf(id);
+    const top = reader.topOf(id);
+    if (tops.has(top.id)) continue;
+    tops.add(top.id);
     const ctxNs = new Set<Namespace>();
     const via: string[] = [];
-    for (const leaf of leaves(top)) {
-      const v = variableNamespace(leaf);
+    const leaves = reader.leaves(top);
+    for (const leaf of leaves) {
+      const v = reader.variableNamespace(leaf);
       if (v) {
         ctxNs.add(v);
-        via.push(normalizeText(leaf.text));
+        via.push(normalizeText(reader.textOf(leaf)));
       }
     }
-    const t = targetNamespace(top);
+    const t = targetNamespace(top, reader);
     if (t) {
       ctxNs.add(t.ns);
       via.push(t.what);
     }
     if (ctxNs.size !== 1) continue;
     const expected = [...ctxNs][0]!;
-    for (const leaf of leaves(top)) {
-      if (leaf.type !== 'identifier') continue;
-      const lns = namespaceOf(leaf.text);
+    for (const leaf of leaves) {
+      if (reader.typeOf(leaf) !== 'identifier') continue;
+      const lns = namespaceOf(reader.textOf(leaf));
       if (!lns || done.has(leaf.id)) continue;
       done.add(leaf.id);
       if (lns === expected) continue;

@@ -120,6 +120,16 @@ export function ownNodes(scope: { node: Node; whole: boolean }, fragment: CFragm
   return own.slice();
 }
 
+/** The scope's own if statements. An if statement starts with the keyword `if`, which the
+ *  parser never invents (tree-sitter inserts a MISSING token only when the next token then
+ *  completes a rule, and no rule ends in `if`): a scope whose text has no `if` has none, and
+ *  the tree is not walked for them. */
+export function ownIfStatements(scope: { node: Node; whole: boolean }, fragment: CFragment): Node[] {
+  const at = fragment.source.indexOf('if', scope.node.startIndex);
+  if (at < 0 || at + 2 > scope.node.endIndex) return [];
+  return ownNodes(scope, fragment, 'if_statement');
+}
+
 /** Whether every node `ownNodes(scope, ...)` could give is the scope's own: nothing to
  *  filter out, so a caller need not ask for the list to test membership. */
 export function allOwn(scope: { whole: boolean }, fragment: CFragment): boolean {

@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { atomsOf, bitwiseForm, descendants, findCalls, MASK64, printValue, type CFragment, type SymValue } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
-import { changedLinesOf, functionScopes, linesOf, macrosUsed, ownNodes } from './common';
+import { changedLinesOf, functionScopes, linesOf, macrosUsed, ownNodes, ownIfStatements } from './common';
 
 const DUP_MMAP = new Set(['dup_mmap']);
 export const PAGE_COPY_FUNCTIONS = /^(copy_present_ptes?|copy_pte_range|copy_one_pte|copy_present_page|copy_nonpresent_pte|__copy_present_ptes)$/;
@@ -39,7 +39,7 @@ export function collectForkFacts(sf: SideFragment, env: SideEnv): Fact[] {
     const skipNodes: Node[] = [];
     const unmodelled: string[] = [];
     const unmodelledText: string[] = [];
-    for (const stmt of ownNodes(scope, fragment, 'if_statement')) {
+    for (const stmt of ownIfStatements(scope, fragment)) {
       const cond = stmt.childForFieldName('condition');
       const body = stmt.childForFieldName('consequence');
       if (!cond || !body) continue;

@@ -9,7 +9,7 @@ import {
 } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
-import { allOwn, changedLinesOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes } from './common';
+import { allOwn, changedLinesOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes, ownIfStatements } from './common';
 
 const MPROTECT_FUNCTIONS = new Set(['sys_mprotect', 'do_mprotect_pkey']);
 
@@ -80,7 +80,7 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
         file: sf.path, function: fn, patch: sf.patch, macros: kept.macros,
       });
     }
-    for (const stmt of ownNodes(scope, fragment, 'if_statement')) {
+    for (const stmt of ownIfStatements(scope, fragment)) {
       const cond = stmt.childForFieldName('condition');
       if (!cond) continue;
       // Plain first (newflags stays a name), then with earlier assignments (a split mask).

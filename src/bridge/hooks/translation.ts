@@ -7,7 +7,7 @@ import { bitwiseForm, descendants, findAssignments, MASK64, type SymValue } from
 import type { SideEnv, SideFragment } from '../env';
 import type { Fact } from '../facts';
 import { termKey } from '../facts';
-import { changedLinesOf, errnoOf, functionScopes, linesOf, macrosUsed, ownNodes } from './common';
+import { changedLinesOf, errnoOf, functionScopes, linesOf, macrosUsed, ownNodes, ownIfStatements } from './common';
 
 const PROT_TRANSLATORS = new Set(['calc_vm_prot_bits', 'arch_calc_vm_prot_bits']);
 const MAP_TRANSLATORS = new Set(['calc_vm_flag_bits', 'arch_calc_vm_flag_bits']);
@@ -135,7 +135,7 @@ function mmapIfTerms(sf: SideFragment, env: SideEnv, fn: string, scope: { node: 
   const terms: BitTranslation[] = [];
   const nodes: Node[] = [];
   const elementLines = new Map<string, number[]>();
-  for (const stmt of ownNodes(scope, fragment, 'if_statement')) {
+  for (const stmt of ownIfStatements(scope, fragment)) {
     const cond = stmt.childForFieldName('condition');
     const body = stmt.childForFieldName('consequence');
     if (!cond || !body) continue;
@@ -221,7 +221,7 @@ function protValidFacts(sf: SideFragment, env: SideEnv, fn: string, scope: { nod
   // Every check in view rejects its bits: together they accept what none rejects.
   let rejected = 0n;
   const checks: Node[] = [];
-  for (const stmt of ownNodes(scope, fragment, 'if_statement')) {
+  for (const stmt of ownIfStatements(scope, fragment)) {
     const cond = stmt.childForFieldName('condition');
     const body = stmt.childForFieldName('consequence');
     if (!cond || !body) continue;

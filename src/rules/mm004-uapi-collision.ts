@@ -66,8 +66,12 @@ export const mm004: Rule = {
     const addsMadvise = uapi.some((h) => namespaceOf(h.detail) === 'MADV');
 
     // Per arch and namespace: the era's definitions by value, and the patch's new values.
+    // Only values the patch gives are ever looked up: the others are not indexed (every arch
+    // has a few hundred definitions, and this is the first time the run builds such keys).
     type Def = { name: string; value: bigint; header: string | null; inPatch: boolean };
     const index = new Map<string, Map<bigint, Def[]>>();
+    const wanted = new Set<bigint>();
+    for (const o of uapi) if (o.after?.type === 'value') wanted.add(o.after.value);
     const add = (key: string, d: Def) => {
       let byValue = index.get(key);
       if (!byValue) index.set(key, (byValue = new Map()));
@@ -84,6 +88,7 @@ export const mm004: Rule = {
       const shownNames = new Set(shownHere.map((d) => d.name));
       const touched = touchedOn.get(a)!;
       for (const d of defsOf.get(a)!) {
+        if (!wanted.has(d.value)) continue;
         if (d.namespace === 'VM' || d.composite || touched.has(d.name) || shownNames.has(d.name)) continue;
         add(`${a}:${d.namespace}`, { name: d.name, value: d.value, header: d.header, inPatch: false });
       }
@@ -98,6 +103,7 @@ export const mm004: Rule = {
           /* no model for this arch in this era */
         }
         for (const [value, b] of accepted) {
+          if (!wanted.has(value)) continue;
           const own = table.get(b.name);
           if (own !== undefined && own !== value) {
             add(`${a}:MADV`, { name: b.name, value, header: `its old number, still translated by ${a}'s madvise()`, inPatch: false });
@@ -107,7 +113,7 @@ export const mm004: Rule = {
       for (const d of shownHere) {
         const value = (d.afterValue as { ok: true; value: bigint }).value;
         const composite = compositeOn.get(a)!.has(d.name) || namesOnly.has(d);
-        if (!composite) add(`${a}:${namespaceOf(d.name)}`, { name: d.name, value, header: d.path, inPatch: false });
+        if (!composite && wanted.has(value)) add(`${a}:${namespaceOf(d.name)}`, { name: d.name, value, header: d.path, inPatch: false });
       }
       for (const { hook, namespace, def } of patchValues) if (appliesTo(hook, a)) add(`${a}:${namespace}`, def);
     }

@@ -51,6 +51,12 @@ function allAssignments(scope: Node): Assignment[] {
   return out;
 }
 
+/** The assignment an assignment_expression or init_declarator node makes (null when it has no
+ *  lvalue), the same object findAssignments gives for it. */
+export function assignmentOf(n: Node): Assignment | null {
+  return memoOnNode(n, 'assignment', readAssignment);
+}
+
 function readAssignment(n: Node): Assignment | null {
   if (n.type === 'assignment_expression') {
     const left = n.childForFieldName('left');

@@ -8,7 +8,7 @@ import {
   assignedValue, atom, binary, bitEffect, bitwiseForm, findAssignments, MASK64, printValue,
   type BinaryOp, type CaseGroup, type CFragment, type SymValue,
 } from '../../c/index';
-import { SWITCHES_AND_CASES } from '../../c/queries';
+import { assignmentOf, SWITCHES_AND_CASES, type Assignment } from '../../c/queries';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
 import { guardKey } from '../facts';
@@ -134,23 +134,84 @@ function uniq(xs: number[]): number[] {
  *  bodies. A rename is therefore no change. */
 function flagsVariable(scope: { node: Node; whole: boolean }, fragment: CFragment, env: SideEnv): string | null {
   if (hasOwnIdentifier(scope, fragment, [NEW_FLAGS])) return NEW_FLAGS;
-  const plain = /^[A-Za-z_]\w*$/;
-  for (const a of findAssignments(scope.node)) {
-    if (a.operator === '=' && a.right && plain.test(a.target) && /->vm_flags$/.test(a.right.text.replace(/\s+/g, ''))) return a.target;
-  }
+  const initialised = copyOfVmFlags(scope.node, fragment);
+  if (initialised !== null) return initialised;
+  const cases = ownNodes(scope, fragment, SWITCHES_AND_CASES).filter((n) => n.type === 'case_statement');
+  if (cases.length === 0) return null;
+  const spans = cases.map((c) => [c.startIndex, c.endIndex] as const);
   const counts = new Map<string, number>();
-  // Cases through the walk findSwitchCases makes anyway (switches and cases in one).
-  for (const c of ownNodes(scope, fragment, SWITCHES_AND_CASES)) {
-    if (c.type !== 'case_statement') continue;
-    for (const a of findAssignments(c)) {
-      if ((a.operator !== '|=' && a.operator !== '&=') || !a.right || !plain.test(a.target)) continue;
-      if (env.evaluate(a.right, fragment).kind !== 'const') continue;
-      counts.set(a.target, (counts.get(a.target) ?? 0) + 1);
-    }
+  for (const a of flagOperatorAssignments(scope.node, fragment)) {
+    if (!a.right || !PLAIN_NAME.test(a.target)) continue;
+    // Once per case holding it (a case under an #ifdef inside another case is in both), as
+    // the cases' own assignments would count it. A case starts with its keyword, before any
+    // assignment in it.
+    let k = 0;
+    for (const [from, to] of spans) if (a.node.startIndex > from && a.node.startIndex < to) k++;
+    if (k === 0) continue;
+    if (env.evaluate(a.right, fragment).kind !== 'const') continue;
+    counts.set(a.target, (counts.get(a.target) ?? 0) + k);
   }
   let best: string | null = null;
   for (const [k, n] of counts) if (best === null || n > counts.get(best)!) best = k;
   return best;
+}
+
+const PLAIN_NAME = /^[A-Za-z_]\w*$/;
+const VM_FLAGS_WORD = 'vm_flags';
+
+/** The first assignment (in source order) under `scope` of a plain variable from `X->vm_flags`
+ *  (`unsigned long new_flags = vma->vm_flags;`), or null. Such an assignment's value ends with
+ *  the field's name, so only the places the source spells `vm_flags` are asked: the value ends
+ *  there, and the assignment is its parent, a node ending there too or the first one above. */
+function copyOfVmFlags(scope: Node, fragment: CFragment): string | null {
+  const src = fragment.source;
+  const from = scope.startIndex;
+  const to = scope.endIndex;
+  let first: { a: Assignment; start: number; end: number; rank: number } | null = null;
+  let rank = 0;
+  for (let at = src.indexOf(VM_FLAGS_WORD, from); at >= 0 && at + VM_FLAGS_WORD.length <= to; at = src.indexOf(VM_FLAGS_WORD, at + 1)) {
+    const end = at + VM_FLAGS_WORD.length;
+    const word = fragment.root.descendantForIndex(at, end);
+    if (!word || word.startIndex !== at || word.endIndex !== end) continue;
+    for (let n: Node | null = word.parent, above = false; n && !above; n = n.parent) {
+      const nEnd = n.endIndex;
+      above = nEnd !== end; // the first node ending later is the last one that can hold the value
+      const type = n.type;
+      if (type !== 'assignment_expression' && type !== 'init_declarator') continue;
+      const start = n.startIndex;
+      if (start < from || nEnd > to) continue;
+      const a = assignmentOf(n);
+      rank++;
+      if (!a || a.operator !== '=' || !a.right || !PLAIN_NAME.test(a.target) || !/->vm_flags$/.test(a.right.text.replace(/\s+/g, ''))) continue;
+      // Source order of the walk: earlier start first, then the outer of two nodes (climbed later).
+      if (!first || start < first.start || (start === first.start && (nEnd > first.end || (nEnd === first.end && rank > first.rank)))) first = { a, start, end: nEnd, rank };
+    }
+  }
+  return first ? first.a.target : null;
+}
+
+/** The `|=` and `&=` assignments under `scope`, in source order. Their operator is a token of
+ *  its own in the source (the parser never invents one: a MISSING token is inserted only where
+ *  the next token completes a rule), so only the places the source spells one are asked. */
+function flagOperatorAssignments(scope: Node, fragment: CFragment): Assignment[] {
+  const src = fragment.source;
+  const from = scope.startIndex;
+  const to = scope.endIndex;
+  const found: Assignment[] = [];
+  for (const op of ['|=', '&=']) {
+    for (let at = src.indexOf(op, from); at >= 0 && at + 2 <= to; at = src.indexOf(op, at + 1)) {
+      const token = fragment.root.descendantForIndex(at, at + 2);
+      if (!token || token.startIndex !== at || token.endIndex !== at + 2 || token.type !== op) continue;
+      const n = token.parent;
+      if (!n || n.type !== 'assignment_expression' || n.childForFieldName('operator')?.startIndex !== at) continue;
+      if (n.startIndex < from || n.endIndex > to) continue;
+      const a = assignmentOf(n);
+      if (a) found.push(a);
+    }
+  }
+  // Distinct starts (a nested assignment starts after its parent's lvalue): source order is
+  // the walk's order.
+  return found.sort((x, y) => x.node.startIndex - y.node.startIndex);
 }
 
 /** new_flags as the switch starts: its visible initialisation, else the VMA's flags. */

@@ -3,7 +3,7 @@
 // without showing its #define (or in a series where the define comes later) only shows the
 // name, and that is still enough to see which switches the name was added to.
 import type { Node } from 'web-tree-sitter';
-import { caseEffect, descendants, enclosingFunctionName, findSwitchCases, type CaseGroup, type SwitchInfo } from '../c/index';
+import { caseEffect, descendants, enclosingFunctionName, findSwitchCases, type CFragment, type CaseGroup, type SwitchInfo } from '../c/index';
 import type { BitEffect } from '../c/index';
 import type { ParsedHunk, RuleContext } from './context';
 
@@ -29,12 +29,23 @@ export interface ValiditySwitch {
   function: string | null;
 }
 
-function isValiditySwitch(sw: SwitchInfo, fn: string | null): boolean {
+/** A statement's text, read once per node object: the validity test, the flag test and the
+ *  device-mapping guard all read the same case statements (node.text asks wasm for the end
+ *  each time). Trees never change, so neither does a node's text. */
+const statementTexts = new WeakMap<Node, string>();
+
+function textOf(post: CFragment, s: Node): string {
+  let t = statementTexts.get(s);
+  if (t === undefined) statementTexts.set(s, (t = post.source.slice(s.startIndex, s.endIndex)));
+  return t;
+}
+
+function isValiditySwitch(sw: SwitchInfo, fn: string | null, post: CFragment): boolean {
   if (fn && /madvise_behavior_valid|madvise_behaviour_valid/.test(fn)) return true;
   // 2.6's madvise_vma() dispatches each accepted advice to its handler (default: -EINVAL).
-  if (fn === 'madvise_vma' || sw.groups.some((g) => g.statements.some((s) => /\bmadvise_\w+\s*\([^;]*\bbehavior\b/.test(s.text)))) return true;
+  if (fn === 'madvise_vma' || sw.groups.some((g) => g.statements.some((s) => /\bmadvise_\w+\s*\([^;]*\bbehavior\b/.test(textOf(post, s))))) return true;
   // A dispatch whose default answers -EINVAL decides which advices exist.
-  return sw.groups.some((g) => g.labelTexts.includes('default') && g.statements.some((s) => /-\s*EINVAL/.test(s.text)));
+  return sw.groups.some((g) => g.labelTexts.includes('default') && g.statements.some((s) => /-\s*EINVAL/.test(textOf(post, s))));
 }
 
 function isMadviseSwitch(sw: SwitchInfo, fn: string | null): boolean {
@@ -58,14 +69,14 @@ export function madviseSwitches(ctx: RuleContext): { added: AddedCase[]; validit
         if (!isMadviseSwitch(sw, fn)) continue;
         // The lock-mode switch (madvise_need_mmap_write) lists advices too, but decides no behaviour.
         if (fn && /need_mmap_write|lock_mode/.test(fn)) continue;
-        const isValidity = isValiditySwitch(sw, fn);
+        const isValidity = isValiditySwitch(sw, fn, post);
         if (isValidity) validity.push({ hunk: h, switchInfo: sw, function: fn });
         for (const group of sw.groups) {
           group.labels.forEach((label, i) => {
             if (!label || !post.touchesChange(label)) return;
             const name = group.labelTexts[i]!;
             if (!/^MADV_\w+$/.test(name)) return;
-            const touchesFlags = group.statements.some((s) => /\bnew_flags\b/.test(s.text));
+            const touchesFlags = group.statements.some((s) => /\bnew_flags\b/.test(textOf(post, s)));
             let effect: BitEffect | null | undefined;
             added.push({
               name, hunk: h, validity: isValidity, function: fn, group, label, switchInfo: sw,
@@ -75,7 +86,7 @@ export function madviseSwitches(ctx: RuleContext): { added: AddedCase[]; validit
               },
               // The text first: a statement naming none of the flags needs no walk of its identifiers.
               guardsDeviceMappings: group.statements.some((s) =>
-                /VM_(IO|PFNMAP|SPECIAL|MIXEDMAP)/.test(s.text) &&
+                /VM_(IO|PFNMAP|SPECIAL|MIXEDMAP)/.test(textOf(post, s)) &&
                 descendants(s, 'identifier').some((id) => /^(VM_IO|VM_PFNMAP|VM_SPECIAL|VM_MIXEDMAP)$/.test(id.text)),
               ),
             });

@@ -349,6 +349,18 @@ export class CFragment {
     return body;
   }
 
+  /** Node end indices by id (unique within the tree): range, hunkLinesOf and isSynthetic
+   *  are asked of the same nodes (a define's lines, then its range), and node.endIndex calls
+   *  into wasm on every read. */
+  private ends: Map<number, number> | undefined;
+
+  private endOf(node: Node): number {
+    const ends = (this.ends ??= new Map());
+    let end = ends.get(node.id);
+    if (end === undefined) ends.set(node.id, (end = node.endIndex));
+    return end;
+  }
+
   /** Row (0-based) of a source index. */
   rowOf(index: number): number {
     let lo = 0;
@@ -381,7 +393,7 @@ export class CFragment {
    *  entirely synthetic. End column is exclusive (one past the last character). */
   range(node: Node): DocRange | null {
     let start = node.startIndex;
-    let end = node.endIndex;
+    let end = this.endOf(node);
     // Skip synthetic rows at either end (a node spanning the wrapper).
     while (start < end && this.isSyntheticIndex(start)) {
       const row = this.rowOf(start);
@@ -407,7 +419,7 @@ export class CFragment {
   hunkLinesOf(node: Node): number[] {
     const out: number[] = [];
     const first = this.rowOf(node.startIndex);
-    const last = this.rowOf(Math.max(node.startIndex, node.endIndex - 1));
+    const last = this.rowOf(Math.max(node.startIndex, this.endOf(node) - 1));
     for (let r = first; r <= last; r++) {
       const h = this.rowToHunkLine[r] ?? -1;
       if (h >= 0) out.push(h);
@@ -440,7 +452,7 @@ export class CFragment {
   isSynthetic(node: Node): boolean {
     // hunkLinesOf(node).length === 0, without building the list (asked of many nodes).
     const first = this.rowOf(node.startIndex);
-    const last = this.rowOf(Math.max(node.startIndex, node.endIndex - 1));
+    const last = this.rowOf(Math.max(node.startIndex, this.endOf(node) - 1));
     for (let r = first; r <= last; r++) if ((this.rowToHunkLine[r] ?? -1) >= 0) return false;
     return true;
   }

@@ -3,7 +3,7 @@
 // vm_flags it sets or clears on the VMA (`vma->vm_flags |= ...`, `vm_flags_set(vma, ...)`,
 // `vm_flags_clear`, `vm_flags_mod`, `&= ~...`, `= ...`).
 import type { Node } from 'web-tree-sitter';
-import { bitEffect, MASK64, type CFragment } from '../../c/index';
+import { bitEffect, findAssignments, MASK64, type Assignment, type CFragment } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
 import { allOwn, changedLinesOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes } from './common';
@@ -57,6 +57,16 @@ function ownCallsTo(scope: { node: Node; whole: boolean }, fragment: CFragment, 
   // Each call's callee starts it, so source order is pre-order (as the walk gives them).
   found.sort((a, b) => a.at - b.at);
   return { calls: found.map((f) => f.call), names: found.map((f) => f.name) };
+}
+
+/** The scope's own assignment expressions (not declarations), as findAssignments reads them:
+ *  the walk and the reading are shared with the rules (MM009 reads the same tree's
+ *  assignments). One without an lvalue assigns no `->vm_flags`. */
+function ownAssignmentExpressions(scope: { node: Node; whole: boolean }, fragment: CFragment): Assignment[] {
+  const all = findAssignments(scope.node).filter((a) => !a.isDeclaration);
+  if (allOwn(scope, fragment)) return all;
+  const own = new Set(ownNodes(scope, fragment, ['assignment_expression', 'init_declarator']).map((n) => n.id));
+  return all.filter((a) => own.has(a.node.id));
 }
 
 export function isDriverPath(path: string | null): boolean {
@@ -126,20 +136,19 @@ export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
     }
     // An assignment the loop takes spells `->vm_flags` in the source: without one, no
     // assignment is read.
-    const assignments = FIELD_VM_FLAGS.test(fragment.source) ? ownNodes(scope, fragment, 'assignment_expression') : [];
-    for (const a of assignments) {
-      const left = a.childForFieldName('left')?.text.replace(/\s+/g, '') ?? '';
-      const right = a.childForFieldName('right');
+    for (const a of FIELD_VM_FLAGS.test(fragment.source) ? ownAssignmentExpressions(scope, fragment) : []) {
+      const left = a.left.text.replace(/\s+/g, '');
+      const right = a.right;
       if (!/->vm_flags$/.test(left) || !right) continue;
-      const op = a.childForFieldName('operator')?.type ?? '=';
+      const op = a.operator;
       const rhs = env.evaluate(right, fragment);
-      if (op === '|=' && rhs.kind === 'const') { set |= rhs.value; clear &= ~rhs.value; nodes.push(a); }
-      else if (op === '&=' && rhs.kind === 'const') { const c = ~rhs.value & MASK64; clear |= c; set &= ~c; nodes.push(a); }
+      if (op === '|=' && rhs.kind === 'const') { set |= rhs.value; clear &= ~rhs.value; nodes.push(a.node); }
+      else if (op === '&=' && rhs.kind === 'const') { const c = ~rhs.value & MASK64; clear |= c; set &= ~c; nodes.push(a.node); }
       else if (op === '=') {
         const e = bitEffect(rhs, VMA_FLAGS);
         set = (set & e.keep) | e.set;
         clear = (clear & e.keep) | e.clear;
-        nodes.push(a);
+        nodes.push(a.node);
       }
     }
     facts.push({

@@ -1,7 +1,7 @@
 // Node walks by type, shared by the queries, the fragment builder, the rules and the bridge.
 // All walks descend into ERROR nodes: kernel macros confuse the grammar, and the well-formed
 // pieces inside an ERROR region are still worth finding.
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
 import { memoOnNode } from './memo';
 
 /** Nodes of some types in a whole tree, in pre-order (source order, ancestors first), with
@@ -124,16 +124,26 @@ function walkDescendants(node: Node, accept: string | readonly string[] | ((n: N
   const byType = typeof accept === 'function' ? null : typeof accept === 'string' ? (t: string) => t === accept : (t: string) => accept.includes(t);
   const test = typeof accept === 'function' ? accept : null;
   const out: Node[] = [];
-  const cursor = node.walk(); // rooted at `node`: gotoParent/gotoNextSibling stop there
-  // Iterative pre-order walk: deep kernel expressions must not overflow the JS stack.
-  outer: for (;;) {
+  walkCursor(node, (cursor) => {
     if (byType ? byType(cursor.nodeType) : test!(cursor.currentNode)) out.push(cursor.currentNode);
-    if (cursor.gotoFirstChild()) continue;
-    for (;;) {
-      if (cursor.gotoNextSibling()) continue outer;
-      if (!cursor.gotoParent()) break outer;
-    }
-  }
-  cursor.delete();
+  });
   return out;
+}
+
+/** Visits `node` and everything below it in pre-order with one cursor (rooted at `node`:
+ *  the walk stops there). Iterative: deep kernel expressions must not overflow the JS stack. */
+export function walkCursor(node: Node, visit: (cursor: TreeCursor) => void): void {
+  const cursor = node.walk();
+  try {
+    outer: for (;;) {
+      visit(cursor);
+      if (cursor.gotoFirstChild()) continue;
+      for (;;) {
+        if (cursor.gotoNextSibling()) continue outer;
+        if (!cursor.gotoParent()) break outer;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
 }

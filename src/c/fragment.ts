@@ -8,7 +8,7 @@ import type { Hunk, HunkLine, PatchSet } from '../patch/types';
 import { positionInLine } from '../patch/index';
 import { cParser } from './load';
 import { memoOnNode } from './memo';
-import { descendants, knownDescendants, rootOf, treeHasError } from './descendants';
+import { descendants, knownDescendants, rootOf, treeHasError, walkCursor } from './descendants';
 
 export type Side = 'pre' | 'post';
 
@@ -259,16 +259,9 @@ interface TopLevel {
 function errorCount(root: Node): number {
   if (!treeHasError(root.tree)) return 0;
   let n = 0;
-  const cursor = root.walk();
-  outer: for (;;) {
+  walkCursor(root, (cursor) => {
     if (cursor.nodeType === 'ERROR' || cursor.nodeIsMissing) n++;
-    if (cursor.gotoFirstChild()) continue;
-    for (;;) {
-      if (cursor.gotoNextSibling()) continue outer;
-      if (!cursor.gotoParent()) break outer;
-    }
-  }
-  cursor.delete();
+  });
   return n;
 }
 

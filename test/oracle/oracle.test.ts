@@ -12,7 +12,7 @@ import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initC } from '../../src/c/index';
-import { kernelModel, LATEST_ERA, type ArchId } from '../../src/kernel/index';
+import { kernelModel, LATEST_ERA, type ArchId, type KernelModel } from '../../src/kernel/index';
 import {
   isUserspaceExpressible, libraryScenarios, parseScenario, resolveScenario, runScenario, scenarioFromJson, validateScenario, type Scenario,
 } from '../../src/scenarios/index';
@@ -113,6 +113,18 @@ function simLine(op: string, r: StepResult): string {
   return 'errno' in r ? `errno ${r.errno}` : `signal ${r.signal}`;
 }
 
+/** Builds the C harness in `dir`, and probes whether pins can run here: io_uring may be
+ *  disabled (kernel.io_uring_disabled) or absent, and then pin steps are not run. */
+function buildHarness(dir: string, t: { diagnostic(message: string): void }): { bin: string; model: KernelModel; pinsWork: boolean } {
+  const bin = join(dir, 'harness');
+  const cc = spawnSync('gcc', ['-O1', '-Wall', '-o', bin, join(here, 'harness.c')], { encoding: 'utf8' });
+  assert.equal(cc.status, 0, `gcc failed: ${cc.stderr}`);
+  const probe = spawnSync(bin, [], { input: 'mmap 0 0 1 3 34\npin 0 0 0 0 1\n', encoding: 'utf8', timeout: 10_000 });
+  const pinsWork = probe.status === 0 && probe.stdout.trim().split('\n')[1] === 'ok';
+  if (!pinsWork) t.diagnostic(`io_uring fixed buffers unavailable (${probe.stdout.trim().split('\n')[1] ?? probe.stderr}): pin steps not run`);
+  return { bin, model: kernelModel(LATEST_ERA, hostArch), pinsWork };
+}
+
 function oracleScenarios(): Scenario[] {
   const extra = readdirSync(join(here, 'scenarios')).filter((f) => f.endsWith('.json')).sort().map((f) => {
     const r = parseScenario(readFileSync(join(here, 'scenarios', f), 'utf8'), `test/oracle/scenarios/${f}`);
@@ -129,14 +141,7 @@ test('oracle: the latest model agrees with the running kernel on every userspace
   await initC();
   const dir = mkdtempSync(join(tmpdir(), 'mmlens-oracle-'));
   try {
-    const bin = join(dir, 'harness');
-    const cc = spawnSync('gcc', ['-O1', '-Wall', '-o', bin, join(here, 'harness.c')], { encoding: 'utf8' });
-    assert.equal(cc.status, 0, `gcc failed: ${cc.stderr}`);
-    const model = kernelModel(LATEST_ERA, hostArch);
-    // io_uring may be disabled (kernel.io_uring_disabled) or absent: then pins are not run.
-    const probe = spawnSync(bin, [], { input: 'mmap 0 0 1 3 34\npin 0 0 0 0 1\n', encoding: 'utf8', timeout: 10_000 });
-    const pinsWork = probe.status === 0 && probe.stdout.trim().split('\n')[1] === 'ok';
-    if (!pinsWork) t.diagnostic(`io_uring fixed buffers unavailable (${probe.stdout.trim().split('\n')[1] ?? probe.stderr}): pin scenarios not run`);
+    const { bin, model, pinsWork } = buildHarness(dir, t);
     const encoded = oracleScenarios().map((s) => ({ s, e: encode(s, model, pinsWork) }));
     const scenarios = encoded.filter((x) => 'program' in x.e).map((x) => x.s);
     const notExpressible = encoded.filter((x) => 'reason' in x.e).map((x) => `${x.s.name}: ${'reason' in x.e ? x.e.reason : ''}`);
@@ -271,12 +276,7 @@ test('oracle: random userspace programs agree with the running kernel', { skip }
   await initC();
   const dir = mkdtempSync(join(tmpdir(), 'mmlens-oracle-random-'));
   try {
-    const bin = join(dir, 'harness');
-    const cc = spawnSync('gcc', ['-O1', '-Wall', '-o', bin, join(here, 'harness.c')], { encoding: 'utf8' });
-    assert.equal(cc.status, 0, `gcc failed: ${cc.stderr}`);
-    const model = kernelModel(LATEST_ERA, hostArch);
-    const probe = spawnSync(bin, [], { input: 'mmap 0 0 1 3 34\npin 0 0 0 0 1\n', encoding: 'utf8', timeout: 10_000 });
-    const pinsWork = probe.status === 0 && probe.stdout.trim().split('\n')[1] === 'ok';
+    const { bin, model, pinsWork } = buildHarness(dir, t);
     const samples = fc.sample(fc.array(userIntent, { minLength: 5, maxLength: 40 }), { seed: Number(process.env.MMLENS_ORACLE_SEED ?? 1105), numRuns: Number(process.env.MMLENS_ORACLE_RUNS ?? 60) });
     let steps = 0;
     let agree = 0;

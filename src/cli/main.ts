@@ -2,6 +2,9 @@
 // so `mmlens parse` does not pay for the simulator and vice versa.
 import { CliIO, processIO, UsageError } from './io';
 
+// bin/mmlens asks before running a command itself (not through a server).
+export { oneShotV8Flags } from './one-shot';
+
 type Command = (args: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {

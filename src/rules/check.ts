@@ -9,6 +9,7 @@ import type { PatchSet } from '../patch/types';
 import { RuleContext } from './context';
 import { initC } from '../c/index';
 import { RULES } from './registry';
+import { compareFindings } from './finding-order';
 import type { CheckOptions, CheckReport, Finding, KernelChoice, Rule, SeveritySetting } from './types';
 
 export type { CheckOptions, CheckReport, Finding, KernelChoice, Rule, RuleMeta, Severity, SeveritySetting, RelatedLocation, TextEdit, Fix } from './types';
@@ -38,7 +39,7 @@ export async function checkPatchSet(text: string, patchSet: PatchSet, options: C
       findings.push(setting === 'default' ? f : { ...f, severity: setting });
     }
   }
-  findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message));
+  findings.sort(compareFindings);
   return { path: options.path ?? null, kernel, arch, findings: dedupe(findings) };
 }
 

@@ -222,12 +222,11 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
   const key = `${era}/${arch}`;
   let changes = perSet.get(key);
   if (!changes) {
-    const contentKey = `${key}\u0000${JSON.stringify(patchSet.patches)}`;
-    changes = recent.get(contentKey);
+    changes = recentByContent(patchSet, key);
     if (!changes) {
       changes = extract(patchSet, era, arch);
-      if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
-      recent.set(contentKey, changes);
+      if (recent.length >= RECENT_MAX) recent.shift();
+      recent.push({ key, patches: patchSet.patches, content: null, changes });
     }
     perSet.set(key, changes);
   }
@@ -235,9 +234,31 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
 }
 
 const extracted = new WeakMap<PatchSet, Map<string, HookChange[]>>();
-/** The last few extractions by content (insertion order: the oldest goes first). */
-const recent = new Map<string, HookChange[]>();
+
+/** The last few extractions (the oldest first), with the patches they read. Their content
+ *  (JSON) is taken only when another patch set object asks with the same era and arch: a
+ *  one-shot run, which extracts once, never pays for it. */
+interface RecentExtraction {
+  key: string;
+  patches: PatchSet['patches'];
+  content: string | null;
+  changes: HookChange[];
+}
+const recent: RecentExtraction[] = [];
 const RECENT_MAX = 4;
+
+/** The changes of an earlier patch set with the same content, era and arch (the newest). */
+function recentByContent(patchSet: PatchSet, key: string): HookChange[] | undefined {
+  let content: string | null = null;
+  for (let i = recent.length - 1; i >= 0; i--) {
+    const r = recent[i]!;
+    if (r.key !== key) continue;
+    content ??= JSON.stringify(patchSet.patches);
+    r.content ??= JSON.stringify(r.patches);
+    if (r.content === content) return r.changes;
+  }
+  return undefined;
+}
 
 function extract(patchSet: PatchSet, era: EraId, arch: ArchId): HookChange[] {
   const model = kernelModel(era, arch);

@@ -185,14 +185,20 @@ const aliasCache = new WeakMap<CFragment, Map<string, SymValue>>();
 const VM_FLAGS_FIELD = 'vm_flags';
 
 /** `mpnt->vm_flags`, `tmp->vm_flags`, `vma->vm_flags`: the flags of the VMA at hand. */
-function vmFlagAliases(fragment: CFragment): Map<string, SymValue> {
+export function vmFlagAliases(fragment: CFragment): Map<string, SymValue> {
   const hit = aliasCache.get(fragment);
   if (hit) return hit;
   const out = new Map<string, SymValue>();
   // A `vm_flags` field spells its name in the source: only the places that do are asked
   // (the smallest node spanning the name there is the field, a leaf), not every field access.
   const src = fragment.source;
+  const clean = !fragment.hasError;
   for (let at = src.indexOf(VM_FLAGS_FIELD); at >= 0; at = src.indexOf(VM_FLAGS_FIELD, at + 1)) {
+    // A longer word (`vm_flags_set`) is one token: no field of that name is spelled here.
+    if (WORD_CHAR.test(src[at + VM_FLAGS_FIELD.length] ?? '')) continue;
+    // `vma->vm_flags` is the canonical name already (no alias), in an error-free tree, where
+    // nothing but `vma` can be the access's object when an operator or bracket precedes it.
+    if (clean && isPlainVmaAccess(src, at)) continue;
     const field = fragment.root.descendantForIndex(at, at + VM_FLAGS_FIELD.length);
     const n = field?.parent;
     if (!field || !n || n.type !== 'field_expression' || n.childForFieldName('field')?.id !== field.id || field.text !== VM_FLAGS_FIELD) continue;
@@ -201,5 +207,26 @@ function vmFlagAliases(fragment: CFragment): Map<string, SymValue> {
   }
   aliasCache.set(fragment, out);
   return out;
+}
+
+const WORD_CHAR = /^[A-Za-z0-9_]$/;
+/** Characters after which `vma` starts an operand: none of them ends a postfix expression
+ *  (`x.`, `x->`, `f(x)`, `a[i]`), a comment (`*\/`), a line continuation or a word. */
+const OPERAND_BEFORE = new Set('(,=!&|~;{}?:+-*%^<['.split(''));
+const SPACE = new Set([' ', '\t', '\n', '\r', '\f', '\v']);
+
+/** Whether the source spells `vma -> ` right before `at` with an operator, a bracket or the
+ *  start of the source before `vma`: in a tree without errors, a field access there is
+ *  `vma->...` itself (an ERROR node cannot have glued other text onto it). */
+function isPlainVmaAccess(src: string, at: number): boolean {
+  let i = at;
+  while (i > 0 && SPACE.has(src[i - 1]!)) i--;
+  if (src[i - 1] !== '>' || src[i - 2] !== '-') return false;
+  i -= 2;
+  while (i > 0 && SPACE.has(src[i - 1]!)) i--;
+  if (i < 3 || src.slice(i - 3, i) !== 'vma') return false;
+  i -= 3;
+  while (i > 0 && SPACE.has(src[i - 1]!)) i--;
+  return i === 0 || OPERAND_BEFORE.has(src[i - 1]!);
 }
 

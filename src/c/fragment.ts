@@ -9,6 +9,7 @@ import { positionInLine } from '../patch/index';
 import { cParser } from './load';
 import { memoOnNode } from './memo';
 import { descendants, knownDescendants, rootOf, treeHasError, walkCursor } from './descendants';
+import { leastWrappingLeavesStatement } from './wrapping-proof';
 
 export type Side = 'pre' | 'post';
 
@@ -633,37 +634,87 @@ function scoreOf(p: Scored): number {
   return p.score;
 }
 
-function parseSideContent(hunk: Hunk, side: Side, base: ParsedSide | undefined): ParsedSide {
+/** One side's window: its rows (sanitized, with their hunk line indices), its brace shape, and
+ *  the candidate wrappings in the order they are tried. */
+interface Window {
+  lines: { text: string; index: number }[];
+  texts: string[];
+  shape: Shape;
+  levels: [number, number];
+}
+
+function windowOf(hunk: Hunk, side: Side): Window {
   const drop = side === 'pre' ? '+' : '-';
   const lines: { text: string; index: number }[] = [];
-  hunk.lines.forEach((l, index) => {
-    if (l.kind !== drop) lines.push({ text: sanitizeLine(l.text), index });
-  });
-  const shape = shapeOf(lines.map((l) => l.text));
-  const parse = (c: Candidate, reuse: (RowText & { tree: Tree }) | undefined): Scored => {
-    const tree = parseReusing(c, reuse);
-    if (!tree) throw new Error('tree-sitter returned no tree');
-    const root = rootOf(tree);
-    const errors = errorCount(root);
-    const top = strayStatements(root);
-    return { c, tree, root, errors, top, lowerScore: errors * 10 + top.stray };
-  };
+  const texts: string[] = [];
+  for (let index = 0; index < hunk.lines.length; index++) {
+    const l = hunk.lines[index]!;
+    if (l.kind === drop) continue;
+    const text = sanitizeLine(l.text);
+    lines.push({ text, index });
+    texts.push(text);
+  }
+  const shape = shapeOf(texts);
   // Candidate wrappings, least wrapping first; the best fit wins (ties: less wrapping).
   // A window that closes blocks it did not open starts at least that deep inside a function,
   // or one deeper when what it closes is an inner block of the function body.
   // When the header names a function and the window is balanced, try the wrapped parse
   // first: mid-function windows are the common case and then parse once.
-  const levels = shape.minDepth < 0 ? [-shape.minDepth, 1 - shape.minDepth] : hunk.functionName ? [1, 0] : [0, 1];
-  let best = parse(buildSource(lines, shape, levels[0]!), base);
+  const levels: [number, number] = shape.minDepth < 0 ? [-shape.minDepth, 1 - shape.minDepth] : hunk.functionName ? [1, 0] : [0, 1];
+  return { lines, texts, shape, levels };
+}
+
+function parseCandidate(c: Candidate, reuse: (RowText & { tree: Tree }) | undefined): Scored {
+  const tree = parseReusing(c, reuse);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  const root = rootOf(tree);
+  const errors = errorCount(root);
+  const top = strayStatements(root);
+  return { c, tree, root, errors, top, lowerScore: errors * 10 + top.stray };
+}
+
+function parseSideContent(hunk: Hunk, side: Side, base: ParsedSide | undefined): ParsedSide {
+  const { lines, texts, shape, levels } = windowOf(hunk, side);
+  // The second candidate, parsed first when the first certainly scores at least 1: when it
+  // scores 0 it wins without parsing the first (src/c/wrapping-proof.ts).
+  let early: Scored | undefined;
+  if (shape.minDepth < 0 && leastWrappingLeavesStatement(texts, levels[0], shape.startsInComment)) {
+    early = parseCandidate(buildSource(lines, shape, levels[1]), base);
+    if (scoreOf(early) === 0) return parsedSide(hunk, side, early);
+  }
+  let best = parseCandidate(buildSource(lines, shape, levels[0]), base);
   if (best.lowerScore > 0 || scoreOf(best) > 0) {
-    const alt = parse(buildSource(lines, shape, levels[1]!), base);
+    const alt = early ?? parseCandidate(buildSource(lines, shape, levels[1]), base);
     const altScore = scoreOf(alt);
     // Ties go to less wrapping. A score below the first's lower bound wins outright.
-    if (altScore < best.lowerScore || altScore < scoreOf(best) || (altScore === scoreOf(best) && levels[1]! < levels[0]!)) {
+    if (altScore < best.lowerScore || altScore < scoreOf(best) || (altScore === scoreOf(best) && levels[1] < levels[0])) {
       best.tree.delete();
       best = alt;
     } else alt.tree.delete();
+  } else early?.tree.delete();
+  return parsedSide(hunk, side, best);
+}
+
+/** Both candidate wrappings of one side, each parsed from scratch and fully scored, in the
+ *  order they are tried, and whether the shortcut of src/c/wrapping-proof.ts applies: what
+ *  parseHunk's choice must agree with (the first wins when it scores 0, else the second
+ *  wins on a lower score, or on the same score with less wrapping). For tests; parseHunk never calls it. */
+export function candidateScores(hunk: Hunk, side: Side): { levels: [number, number]; sources: string[]; scores: number[]; shortcut: boolean } {
+  const { lines, texts, shape, levels } = windowOf(hunk, side);
+  const sources: string[] = [];
+  const scores: number[] = [];
+  for (const level of levels) {
+    const p = parseCandidate(buildSource(lines, shape, level), undefined);
+    sources.push(p.c.source);
+    scores.push(scoreOf(p));
+    p.tree.delete();
   }
+  const shortcut = shape.minDepth < 0 && leastWrappingLeavesStatement(texts, levels[0], shape.startsInComment);
+  return { levels, sources, scores, shortcut };
+}
+
+/** The side built on the winning candidate. */
+function parsedSide(hunk: Hunk, side: Side, best: Scored): ParsedSide {
   const definitions = (scoreOf(best), best.definitions!);
   const source = best.c.source;
   const lineStarts = [0];

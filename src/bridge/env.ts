@@ -10,7 +10,7 @@ import { kernelModel } from '../kernel/eras';
 import { symbolTable } from '../kernel/flags';
 import { archInEra } from '../kernel/tables/index';
 import { archOfPath } from './arch';
-import { visibleDefinitions } from './hooks/common';
+import { continuesWord, visibleDefinitions } from './hooks/common';
 import {
   atom, binary, constant, descendants, evaluate, functionDefinitionName, MASK64, normalizeText, patchMacros,
   type CFragment, type EvalEnv, type MacroDefinition, type Side, type SymValue,
@@ -195,7 +195,7 @@ export function vmFlagAliases(fragment: CFragment): Map<string, SymValue> {
   const clean = !fragment.hasError;
   for (let at = src.indexOf(VM_FLAGS_FIELD); at >= 0; at = src.indexOf(VM_FLAGS_FIELD, at + 1)) {
     // A longer word (`vm_flags_set`) is one token: no field of that name is spelled here.
-    if (WORD_CHAR.test(src[at + VM_FLAGS_FIELD.length] ?? '')) continue;
+    if (continuesWord(src, at + VM_FLAGS_FIELD.length)) continue;
     // `vma->vm_flags` is the canonical name already (no alias), in an error-free tree, where
     // nothing but `vma` can be the access's object when an operator or bracket precedes it.
     if (clean && isPlainVmaAccess(src, at)) continue;
@@ -209,7 +209,6 @@ export function vmFlagAliases(fragment: CFragment): Map<string, SymValue> {
   return out;
 }
 
-const WORD_CHAR = /^[A-Za-z0-9_]$/;
 /** Characters after which `vma` starts an operand: none of them ends a postfix expression
  *  (`x.`, `x->`, `f(x)`, `a[i]`), a comment (`*\/`), a line continuation or a word. */
 const OPERAND_BEFORE = new Set('(,=!&|~;{}?:+-*%^<['.split(''));

@@ -7,9 +7,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node } from 'web-tree-sitter';
-import { initC, normalizeText, parseHunk, printValue, type CFragment } from '../../src/c/index';
+import { descendants, findAssignments, initC, normalizeText, parseHunk, printValue, type CFragment } from '../../src/c/index';
+import { assignmentOf } from '../../src/c/queries';
 import { readPatchSet } from '../../src/patch/index';
 import { vmFlagAliases, VMA_FLAGS } from '../../src/bridge/env';
+import { allOwn, functionScopes, hasOwnIdentifier } from '../../src/bridge/hooks/common';
+import { copyOfVmFlags } from '../../src/bridge/hooks/madvise';
+import { ownCallsTo } from '../../src/bridge/hooks/driver';
 
 before(async () => {
   await initC();
@@ -63,6 +67,25 @@ const TRICKY: string[][] = [
   ['+\tvma->vm_flags |= VM_IO;', '+\t}', '+\tmpnt->vm_flags &= ~VM_LOCKED;'],
   ['+vma->vm_flags = 1;', '+vma', '+->vm_flags = 2;'],
   ['+\tnew_flags = vma->vm_flags;', '+\tswitch (behavior) {', '+\tcase MADV_X:', '+\t\tnew_flags |= VM_IO;', '+\t}'],
+  // One spelling per window, so that each decides the answer alone.
+  ['+\tnew_flags2 = x_new_flags + _new_flags;'],
+  ['+\ta = 1ULnew_flags;'],
+  ['+\ta = 0x1fnew_flags;'],
+  ['+\ty = "new_flags" /* new_flags */;'],
+  ['+\tz = new_flags\\', '+2;'],
+  ['+\tz = x_\\', '+new_flags;'],
+  ['+\tmask_off_old_flags1 = vma->vm_flags2 + vm_flagsx;'],
+  ['+\tnf = vma->vm_flags;'],
+  ['+\tother = (vma->vm_flags);'],
+  ['+\tb = vma-> /* c */ vm_flags;'],
+  ['+\tx = 1remap_pfn_range(vma, a, b, c, p);'],
+  ['+\tx = 1vm_flags_set(vma, VM_IO);'],
+  [
+    '+\tio_remap_pfn_range(vma, a, b, PAGE_SIZE, p);', '+\tremap_pfn_range_x(vma, a, b, c, p);', '+\t__remap_pfn_range(vma, a, b, c, p);', '+\tmy_remap_pfn_range(vma);',
+    '+\t(remap_pfn_range)(vma, a, b, c, p);', '+\tvm_flags_set (vma, VM_IO);', '+\tvm_flags_set_x(vma, VM_IO);', '+\t/* vm_flags_clear(vma, 1) */ s = "remap_pfn_range(";',
+    '+\trdma_user_mmap_io(uctx, vma, pfn, PAGE_SIZE, prot, vm_flags_mod(vma, 1, 2));',
+  ],
+  ['+static int g_mmap(void) {', '+\tremap_pfn_range(vma, a, b, c, p);', '+\treturn new_flags;', '+}', '+\tremap_pfn_range(vma, a, b, c, p);', '+\tnew_flags = vma->vm_flags;'],
 ];
 
 function trickySides(): CFragment[] {
@@ -95,4 +118,78 @@ test('vm_flags aliases: the text shortcut finds what the walk finds', () => {
   for (const f of [...tricky, ...everyFixtureSide()]) {
     assert.deepEqual(printed(vmFlagAliases(f)), aliasesByWalk(f), f.source);
   }
+});
+
+const NAMES = [['new_flags'], ['mask_off_old_flags'], ['vm_flags'], ['remap_pfn_range', 'io_remap_pfn_range', 'rdma_user_mmap_io'], ['x', 'vma']];
+
+test('own identifiers: the text shortcut finds what the walk finds', () => {
+  let found = 0;
+  for (const f of [...trickySides(), ...everyFixtureSide()]) {
+    for (const scope of functionScopes(f)) {
+      if (!allOwn(scope, f)) continue; // the shortcut is for scopes without nested definitions
+      const ids = descendants(scope.node, 'identifier').map((n) => n.text);
+      for (const names of NAMES) {
+        const walk = ids.some((t) => names.includes(t));
+        assert.equal(hasOwnIdentifier(scope, f, names), walk, `${names}: ${f.source}`);
+        if (walk) found++;
+      }
+    }
+  }
+  assert.ok(found > 50);
+});
+
+/** copyOfVmFlags as it was before the word test (every place `vm_flags` is spelled asked). */
+function copyOfVmFlagsByTree(scope: Node, fragment: CFragment): string | null {
+  const src = fragment.source;
+  const from = scope.startIndex;
+  const to = scope.endIndex;
+  let first: { target: string; start: number; end: number; rank: number } | null = null;
+  let rank = 0;
+  for (let at = src.indexOf('vm_flags', from); at >= 0 && at + 8 <= to; at = src.indexOf('vm_flags', at + 1)) {
+    const end = at + 8;
+    const word = fragment.root.descendantForIndex(at, end);
+    if (!word || word.startIndex !== at || word.endIndex !== end) continue;
+    for (let n: Node | null = word.parent, above = false; n && !above; n = n.parent) {
+      const nEnd = n.endIndex;
+      above = nEnd !== end;
+      if (n.type !== 'assignment_expression' && n.type !== 'init_declarator') continue;
+      const start = n.startIndex;
+      if (start < from || nEnd > to) continue;
+      const a = assignmentOf(n);
+      rank++;
+      if (!a || a.operator !== '=' || !a.right || !/^[A-Za-z_]\w*$/.test(a.target) || !/->vm_flags$/.test(a.right.text.replace(/\s+/g, ''))) continue;
+      if (!first || start < first.start || (start === first.start && (nEnd > first.end || (nEnd === first.end && rank > first.rank)))) first = { target: a.target, start, end: nEnd, rank };
+    }
+  }
+  return first ? first.target : null;
+}
+
+test('copy of vm_flags: the word test keeps what asking every spelling gives', () => {
+  let found = 0;
+  for (const f of [...trickySides(), ...everyFixtureSide()]) {
+    for (const scope of functionScopes(f)) {
+      const want = copyOfVmFlagsByTree(scope.node, f);
+      assert.equal(copyOfVmFlags(scope.node, f), want, f.source);
+      // And what the walk over the scope's assignments gives.
+      const byWalk = findAssignments(scope.node).find((a) => a.operator === '=' && a.right && /^[A-Za-z_]\w*$/.test(a.target) && /->vm_flags$/.test(a.right.text.replace(/\s+/g, '')));
+      assert.equal(want, byWalk?.target ?? null, f.source);
+      if (want) found++;
+    }
+  }
+  assert.ok(found > 5);
+});
+
+test('own calls to names: the text shortcut finds what the walk finds', () => {
+  const names = ['io_remap_pfn_range', 'remap_pfn_range', 'rdma_user_mmap_io', 'vm_flags_set', 'vm_flags_clear', 'vm_flags_mod'];
+  let found = 0;
+  for (const f of [...trickySides(), ...everyFixtureSide()]) {
+    for (const scope of functionScopes(f)) {
+      if (!allOwn(scope, f)) continue;
+      const walk = descendants(scope.node, 'call_expression').map((c) => ({ id: c.id, name: c.childForFieldName('function')?.text ?? '' })).filter((c) => names.includes(c.name));
+      const got = ownCallsTo(scope, f, names);
+      assert.deepEqual(got.calls.map((c, i) => ({ id: c.id, name: got.names[i] })), walk, f.source);
+      found += walk.length;
+    }
+  }
+  assert.ok(found > 10);
 });

@@ -151,6 +151,9 @@ export function hasOwnIdentifier(scope: { node: Node; whole: boolean }, fragment
   const to = scope.node.endIndex;
   for (const name of names) {
     for (let at = src.indexOf(name, from); at >= 0 && at + name.length <= to; at = src.indexOf(name, at + 1)) {
+      // A word going on around the name (`new_flags2`, `io_remap_pfn_range`) is one longer
+      // token, not the name.
+      if (insideWord(src, at, at + name.length)) continue;
       // The smallest node spanning an identifier's text is the identifier (a leaf).
       const n = fragment.root.descendantForIndex(at, at + name.length);
       if (n && n.type === 'identifier' && n.startIndex === at && n.text === name) return true;
@@ -160,6 +163,20 @@ export function hasOwnIdentifier(scope: { node: Node; whole: boolean }, fragment
 }
 
 const IDENTIFIER_CHAR = /[A-Za-z0-9_$]/;
+
+/** Whether the character at `i` continues a word (an ASCII letter, digit or `_`): the lexer
+ *  takes the longest identifier, so no token of the source ends just before it. */
+export function continuesWord(src: string, i: number): boolean {
+  const c = src.charCodeAt(i);
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/** Whether `src[from, to)` is part of a longer token: a word goes on after it, or an `_` ends
+ *  the text before it (only words hold `_`, and they run on over what follows; a letter or
+ *  a digit before could end a number literal such as `1UL`, after which a new token starts). */
+export function insideWord(src: string, from: number, to: number): boolean {
+  return continuesWord(src, to) || (from > 0 && src.charCodeAt(from - 1) === 95);
+}
 
 /** Whether an identifier node may have one of the texts `accept` takes, judged from the
  *  fragment's source at the node's start without asking wasm for its end: the identifier

@@ -6,7 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import { bitEffect, findAssignments, MASK64, type Assignment, type CFragment } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
-import { allOwn, changedLinesOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes } from './common';
+import { allOwn, changedLinesOf, functionScopes, hasOwnIdentifier, insideWord, linesOf, macrosUsed, ownNodes } from './common';
 
 const REMAP_NAMES = ['io_remap_pfn_range', 'remap_pfn_range', 'rdma_user_mmap_io', 'io_remap_page_range', 'remap_page_range'];
 const REMAP_CALLS = new RegExp(`^(${REMAP_NAMES.join('|')})$`);
@@ -22,7 +22,7 @@ const CALLS_READ: readonly string[] = [...REMAP_NAMES, ...VM_FLAGS_CALL_NAMES];
  *  one are asked (is the widest node spanning exactly that name the callee of a call?),
  *  rather than every call of the tree with its callee's text. With nested definitions to
  *  leave out, the scope's own calls are read one by one. */
-function ownCallsTo(scope: { node: Node; whole: boolean }, fragment: CFragment, names: readonly string[]): { calls: Node[]; names: string[] } {
+export function ownCallsTo(scope: { node: Node; whole: boolean }, fragment: CFragment, names: readonly string[]): { calls: Node[]; names: string[] } {
   if (!allOwn(scope, fragment)) {
     const wanted = new Set(names);
     const calls: Node[] = [];
@@ -40,6 +40,7 @@ function ownCallsTo(scope: { node: Node; whole: boolean }, fragment: CFragment, 
   for (const name of names) {
     const end = (at: number) => at + name.length;
     for (let at = src.indexOf(name, from); at >= 0 && end(at) <= to; at = src.indexOf(name, at + 1)) {
+      if (insideWord(src, at, end(at))) continue; // `io_remap_pfn_range` holds `remap_pfn_range`
       // The smallest node spanning the name: the callee's identifier when it is one (a longer
       // word, a comment or a string around it gives a node starting or ending elsewhere).
       let callee = fragment.root.descendantForIndex(at, end(at));

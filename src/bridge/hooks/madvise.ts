@@ -14,7 +14,7 @@ import type { Fact } from '../facts';
 import { guardKey } from '../facts';
 import type { OpaqueGuard } from '../types';
 import { switchCases } from './switches';
-import { allOwn, changedLinesOf, errnoOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes } from './common';
+import { allOwn, changedLinesOf, continuesWord, errnoOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes } from './common';
 
 const NEW_FLAGS = 'new_flags';
 
@@ -163,7 +163,7 @@ const VM_FLAGS_WORD = 'vm_flags';
  *  (`unsigned long new_flags = vma->vm_flags;`), or null. Such an assignment's value ends with
  *  the field's name, so only the places the source spells `vm_flags` are asked: the value ends
  *  there, and the assignment is its parent, a node ending there too or the first one above. */
-function copyOfVmFlags(scope: Node, fragment: CFragment): string | null {
+export function copyOfVmFlags(scope: Node, fragment: CFragment): string | null {
   const src = fragment.source;
   const from = scope.startIndex;
   const to = scope.endIndex;
@@ -171,6 +171,7 @@ function copyOfVmFlags(scope: Node, fragment: CFragment): string | null {
   let rank = 0;
   for (let at = src.indexOf(VM_FLAGS_WORD, from); at >= 0 && at + VM_FLAGS_WORD.length <= to; at = src.indexOf(VM_FLAGS_WORD, at + 1)) {
     const end = at + VM_FLAGS_WORD.length;
+    if (continuesWord(src, end)) continue; // a longer word: no node ends here
     const word = fragment.root.descendantForIndex(at, end);
     if (!word || word.startIndex !== at || word.endIndex !== end) continue;
     for (let n: Node | null = word.parent, above = false; n && !above; n = n.parent) {

@@ -70,15 +70,16 @@ const STATEMENTS = new Set([
  *  only the few definitions it finds are placed by their ancestors. `nested` counts those
  *  whose parent is neither the translation unit nor a preprocessor node (definitions inside
  *  a block: the kernel has no GNU nested functions, so the wrapping was wrong). */
-function functionDefinitions(root: Node, lines: readonly string[], top: TopLevel): { definitions: Node[]; nested: number; topFunction: Node | null } {
-  const known = definitionsOfBraceFreeText(root, lines, top);
+function functionDefinitions(root: Node, c: RowText, top: TopLevel): { definitions: Node[]; nested: number; topFunction: Node | null } {
+  const known = definitionsOfBraceFreeText(root, c, top);
   // Through the cached walk: the bridge asks the chosen tree the same question again.
   const all = known ?? descendants(root, 'function_definition');
   const definitions: Node[] = [];
   let nested = 0;
   let rootType: string | undefined;
   let topFunction: Node | null = null;
-  for (const fn of all) {
+  for (let i = 0; i < all.length; i++) {
+    const fn = all[i]!;
     // The definition found without the walk is a child of the root.
     const place = known ? CHILD_OF_ROOT : placeDefinition(fn, root);
     if (place === OUT_OF_VIEW) continue;
@@ -105,11 +106,13 @@ function functionDefinitions(root: Node, lines: readonly string[], top: TopLevel
  *  never a `{`; so the body is the first `{`, and the definition is the wrapper, starting
  *  at 0 (no named node but a definition can start with its `void`): the root's first named
  *  child. The answer is recorded as the walk's (the bridge asks the same question). */
-function definitionsOfBraceFreeText(root: Node, lines: readonly string[], top: TopLevel): Node[] | undefined {
-  for (let r = 1; r < lines.length; r++) if (lines[r]!.includes('{')) return undefined;
+function definitionsOfBraceFreeText(root: Node, c: RowText, top: TopLevel): Node[] | undefined {
+  // A `{` after the first row (the source is the rows joined by newlines).
+  const firstRowEnd = c.lines[0]!.length;
+  if (c.source.indexOf('{', firstRowEnd + 1) !== -1) return undefined;
   if (treeHasError(root.tree)) return undefined;
   let found: Node[] | undefined;
-  if (!lines[0]!.includes('{')) found = [];
+  if (!c.lines[0]!.includes('{')) found = [];
   else if (top.first && top.first.startIndex === 0 && top.firstType === 'function_definition') found = [top.first];
   if (found) knownDescendants(root.tree, 'function_definition', found);
   return found;
@@ -147,7 +150,9 @@ function strayStatements(root: Node): TopLevel {
   let stray = 0;
   let firstType: string | null = null;
   const visit = (n: Node) => {
-    for (const c of n.namedChildren) {
+    const children = n.namedChildren;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i];
       if (!c) continue;
       const type = c.type;
       if (firstType === null) firstType = type; // the root's first named child comes first
@@ -413,21 +418,30 @@ interface Candidate {
 
 const SYSCALL_START = /^\s*(?:COMPAT_)?SYSCALL_DEFINE\d\s*\(/;
 
-function buildSource(lines: { text: string; index: number }[], shape: Shape, wrapLevels: number): Candidate {
+function buildSource(w: Window, wrapLevels: number): Candidate {
+  const { texts, indices, shape } = w;
   let head = wrapLevels > 0 ? `void ${SYNTHETIC_FUNCTION}(void) {` + ' {'.repeat(wrapLevels - 1) : '';
   if (shape.startsInComment) head += ' /*';
-  const parts = [head];
-  const rows: number[] = [-1];
-  for (const l of lines) {
-    // `SYSCALL_DEFINE3(mprotect, unsigned long, start, ...)` has no return type for the
-    // grammar; a synthetic `long` row before it makes it a function definition.
-    // The substring first: the regex runs interpreted on its first thousands of lines.
-    if (l.text.includes('SYSCALL_DEFINE') && SYSCALL_START.test(l.text)) {
-      parts.push('long');
-      rows.push(-1);
+  let parts: string[];
+  let rows: number[];
+  if (!w.syscallRows) {
+    // One native copy each instead of a push per row (this runs cold, once per candidate).
+    parts = [head].concat(texts);
+    rows = [-1].concat(indices);
+  } else {
+    parts = [head];
+    rows = [-1];
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i]!;
+      // `SYSCALL_DEFINE3(mprotect, unsigned long, start, ...)` has no return type for the
+      // grammar; a synthetic `long` row before it makes it a function definition.
+      if (text.includes('SYSCALL_DEFINE') && SYSCALL_START.test(text)) {
+        parts.push('long');
+        rows.push(-1);
+      }
+      parts.push(text);
+      rows.push(indices[i]!);
     }
-    parts.push(l.text);
-    rows.push(l.index);
   }
   // Close what the window leaves open: a comment, a statement, conditionals, blocks.
   if (shape.endsInComment) {
@@ -537,7 +551,7 @@ interface Scored {
 
 function scoreOf(p: Scored): number {
   if (p.score === undefined) {
-    const { definitions, nested, topFunction } = functionDefinitions(p.root, p.c.lines, p.top);
+    const { definitions, nested, topFunction } = functionDefinitions(p.root, p.c, p.top);
     p.definitions = definitions;
     p.topFunction = topFunction;
     p.score = p.lowerScore + 5 * nested;
@@ -548,22 +562,28 @@ function scoreOf(p: Scored): number {
 /** One side's window: its rows (sanitized, with their hunk line indices), its brace shape, and
  *  the candidate wrappings in the order they are tried. */
 interface Window {
-  lines: { text: string; index: number }[];
+  /** The side's rows, sanitized, and the hunk.lines index of each. */
   texts: string[];
+  indices: number[];
+  /** Some row starts a SYSCALL_DEFINE (it gets a synthetic return type row). */
+  syscallRows: boolean;
   shape: Shape;
   levels: [number, number];
 }
 
 function windowOf(hunk: Hunk, side: Side): Window {
   const drop = side === 'pre' ? '+' : '-';
-  const lines: { text: string; index: number }[] = [];
   const texts: string[] = [];
+  const indices: number[] = [];
+  let syscallRows = false;
   for (let index = 0; index < hunk.lines.length; index++) {
     const l = hunk.lines[index]!;
     if (l.kind === drop) continue;
     const text = sanitizeLine(l.text);
-    lines.push({ text, index });
     texts.push(text);
+    indices.push(index);
+    // The substring first: the regex runs interpreted on its first thousands of lines.
+    if (text.includes('SYSCALL_DEFINE') && SYSCALL_START.test(text)) syscallRows = true;
   }
   const shape = shapeOf(texts);
   // Candidate wrappings, least wrapping first; the best fit wins (ties: less wrapping).
@@ -572,7 +592,7 @@ function windowOf(hunk: Hunk, side: Side): Window {
   // When the header names a function and the window is balanced, try the wrapped parse
   // first: mid-function windows are the common case and then parse once.
   const levels: [number, number] = shape.minDepth < 0 ? [-shape.minDepth, 1 - shape.minDepth] : hunk.functionName ? [1, 0] : [0, 1];
-  return { lines, texts, shape, levels };
+  return { texts, indices, syscallRows, shape, levels };
 }
 
 function parseCandidate(c: Candidate, reuse: (RowText & { tree: Tree }) | undefined): Scored {
@@ -585,17 +605,18 @@ function parseCandidate(c: Candidate, reuse: (RowText & { tree: Tree }) | undefi
 }
 
 function parseSideContent(hunk: Hunk, side: Side, base: ParsedSide | undefined): ParsedSide {
-  const { lines, texts, shape, levels } = windowOf(hunk, side);
+  const w = windowOf(hunk, side);
+  const { texts, shape, levels } = w;
   // The second candidate, parsed first when the first certainly scores at least 1: when it
   // scores 0 it wins without parsing the first (src/c/wrapping-proof.ts).
   let early: Scored | undefined;
   if (shape.minDepth < 0 && leastWrappingLeavesStatement(texts, levels[0], shape.startsInComment)) {
-    early = parseCandidate(buildSource(lines, shape, levels[1]), base);
+    early = parseCandidate(buildSource(w, levels[1]), base);
     if (scoreOf(early) === 0) return parsedSide(hunk, side, early);
   }
-  let best = parseCandidate(buildSource(lines, shape, levels[0]), base);
+  let best = parseCandidate(buildSource(w, levels[0]), base);
   if (best.lowerScore > 0 || scoreOf(best) > 0) {
-    const alt = early ?? parseCandidate(buildSource(lines, shape, levels[1]), base);
+    const alt = early ?? parseCandidate(buildSource(w, levels[1]), base);
     const altScore = scoreOf(alt);
     // Ties go to less wrapping. A score below the first's lower bound wins outright.
     if (altScore < best.lowerScore || altScore < scoreOf(best) || (altScore === scoreOf(best) && levels[1] < levels[0])) {
@@ -611,11 +632,12 @@ function parseSideContent(hunk: Hunk, side: Side, base: ParsedSide | undefined):
  *  parseHunk's choice must agree with (the first wins when it scores 0, else the second
  *  wins on a lower score, or on the same score with less wrapping). For tests; parseHunk never calls it. */
 export function candidateScores(hunk: Hunk, side: Side): { levels: [number, number]; sources: string[]; scores: number[]; shortcut: boolean } {
-  const { lines, texts, shape, levels } = windowOf(hunk, side);
+  const w = windowOf(hunk, side);
+  const { texts, shape, levels } = w;
   const sources: string[] = [];
   const scores: number[] = [];
   for (const level of levels) {
-    const p = parseCandidate(buildSource(lines, shape, level), undefined);
+    const p = parseCandidate(buildSource(w, level), undefined);
     sources.push(p.c.source);
     scores.push(scoreOf(p));
     p.tree.delete();
@@ -706,7 +728,8 @@ interface ContentParses {
  *  and text (not the hunk's document position, nor its line numbers). */
 function contentKey(hunk: Hunk): string {
   const parts: string[] = [hunk.functionName === null ? '\u0001' : hunk.functionName, hunk.header];
-  for (const l of hunk.lines) parts.push(l.kind + l.text);
+  const lines = hunk.lines;
+  for (let i = 0; i < lines.length; i++) parts.push(lines[i]!.kind, lines[i]!.text);
   return parts.join('\u0000');
 }
 

@@ -104,14 +104,15 @@ export class RuleContext {
     });
   }
 
-  /** The hunk line at a document line, when that line is part of a hunk. */
+  /** The hunk line at a document line, when that line is part of a hunk (the last one in
+   *  document order when several sit on one line, as in a base64 part). */
   lineAt(docLine: number): LocatedLine | null {
-    const index = this.shared('lineIndex', () => {
-      const m = new Map<number, LocatedLine>();
-      for (const ref of this.hunks()) ref.hunk.lines.forEach((line, i) => m.set(line.line, { ref, index: i, line }));
-      return m;
-    });
-    return index.get(docLine) ?? null;
+    const index = this.shared('lineIndex', () => buildLineIndex(this.hunks()));
+    let located = index.found.get(docLine);
+    if (located !== undefined) return located;
+    located = index.lookup(docLine);
+    index.found.set(docLine, located);
+    return located;
   }
 
   /** The era's kernel model on `tableArch` (generic when that arch has no port in the era). */
@@ -157,14 +158,17 @@ export class RuleContext {
     const index = this.shared('defineLines', () => {
       const m = new Map<string, LocatedLine[]>();
       for (const ref of this.hunks()) {
-        ref.hunk.lines.forEach((line, i) => {
-          if (line.kind === '-') return;
-          const d = /^\s*#\s*define\s+([A-Za-z_]\w*)/.exec(line.text);
-          if (!d) return;
+        const lines = ref.hunk.lines;
+        for (let i = 0; i < lines.length; i++) {
+          const line = lines[i]!;
+          // Every line the pattern takes has a `#`: the others skip the regex.
+          if (line.kind === '-' || !line.text.includes('#')) continue;
+          const d = DEFINE_NAME.exec(line.text);
+          if (!d) continue;
           const found = m.get(d[1]!);
           if (found) found.push({ ref, index: i, line });
           else m.set(d[1]!, [{ ref, index: i, line }]);
-        });
+        }
       }
       return m;
     });
@@ -248,6 +252,61 @@ export class RuleContext {
   nameOf(value: bigint, namespace: Namespace = 'VM'): string | null {
     return this.namesByBit(namespace).get(value) ?? null;
   }
+}
+
+const DEFINE_NAME = /^\s*#\s*define\s+([A-Za-z_]\w*)/;
+
+interface LineIndex {
+  /** Answers given so far: the same LocatedLine object for the same line. */
+  found: Map<number, LocatedLine | null>;
+  lookup(docLine: number): LocatedLine | null;
+}
+
+/** Hunk lines by document line. Hunk lines come in document order (never decreasing), so a
+ *  binary search over their lines finds one without a map entry and an object per line (most
+ *  are never asked for); a document breaking that order falls back to the map. */
+function buildLineIndex(refs: readonly HunkRef[]): LineIndex {
+  let count = 0;
+  for (const ref of refs) count += ref.hunk.lines.length;
+  const lineOf = new Int32Array(count);
+  const refOf = new Int32Array(count);
+  const indexOf = new Int32Array(count);
+  let k = 0;
+  let ordered = true;
+  for (let r = 0; r < refs.length; r++) {
+    const lines = refs[r]!.hunk.lines;
+    for (let i = 0; i < lines.length; i++, k++) {
+      const n = lines[i]!.line;
+      if (k > 0 && n < lineOf[k - 1]!) ordered = false;
+      lineOf[k] = n;
+      refOf[k] = r;
+      indexOf[k] = i;
+    }
+  }
+  const at = (j: number): LocatedLine => {
+    const ref = refs[refOf[j]!]!;
+    return { ref, index: indexOf[j]!, line: ref.hunk.lines[indexOf[j]!]! };
+  };
+  if (!ordered) {
+    // The last hunk line on a document line wins, in any order.
+    const m = new Map<number, number>();
+    for (let j = 0; j < count; j++) m.set(lineOf[j]!, j);
+    return { found: new Map(), lookup: (n) => { const j = m.get(n); return j === undefined ? null : at(j); } };
+  }
+  return {
+    found: new Map(),
+    lookup(n) {
+      // The last position whose line is <= n.
+      let lo = 0;
+      let hi = count;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (lineOf[mid]! <= n) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo > 0 && lineOf[lo - 1] === n ? at(lo - 1) : null;
+    },
+  };
 }
 
 /** The document range covering a hunk line's text (not its `+`/`-` marker or quoting). */

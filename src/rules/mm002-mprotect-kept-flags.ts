@@ -7,8 +7,8 @@ import type { Rule, Finding } from './types';
 import { makeFinding, listText, type RuleContext } from './context';
 import { anchorHook, bareName } from './anchor';
 import { archOfPath } from '../bridge/index';
-import { archesInEra } from '../kernel/index';
-import type { ArchId } from '../kernel/index';
+import { archesInEra, flagDefinitions } from '../kernel/index';
+import type { ArchId, FlagDefinition } from '../kernel/index';
 
 const meta = {
   id: 'MM002',
@@ -31,6 +31,7 @@ const PROT_DERIVED = [
   'VM_PKEY_BIT0', 'VM_PKEY_BIT1', 'VM_PKEY_BIT2', 'VM_PKEY_BIT3', 'VM_PKEY_BIT4',
   'VM_ARM64_BTI', 'VM_MTE', 'VM_SAO', 'VM_SPARC_ADI',
 ];
+const PROT_DERIVED_NAMES = new Set(PROT_DERIVED);
 
 /** Prot-derived bits for the arch whose file the change is in; for generic code, the union
  *  over the era's arches (VM_ARCH_1 is VM_ARM64_BTI on arm64, VM_SAO on powerpc...). */
@@ -45,8 +46,15 @@ function readProtDerivedBits(ctx: RuleContext, own: ArchId | null): bigint {
   const arches = own ? [own] : archesInEra(ctx.era);
   let bits = 0n;
   for (const a of arches) {
-    const table = ctx.baseSymbols(a);
-    for (const n of PROT_DERIVED) bits |= table.get(n) ?? 0n;
+    // The era's definitions themselves (one per name, kept per era and arch for MM004 too),
+    // not a name table built for each arch to look up nine names.
+    let defs: readonly FlagDefinition[] = [];
+    try {
+      defs = flagDefinitions(ctx.era, a);
+    } catch {
+      /* no table: as an empty one */
+    }
+    for (const d of defs) if (PROT_DERIVED_NAMES.has(d.name)) bits |= d.value;
   }
   const patched = ctx.symbols();
   for (const n of PROT_DERIVED) bits |= patched.get(n) ?? 0n;

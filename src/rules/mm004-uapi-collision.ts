@@ -8,7 +8,7 @@ import { makeFinding, listText, type RuleContext } from './context';
 import { anchorLines } from './anchor';
 import { defineLocationIn } from './define-lines';
 import { archesInEra, flagDefinitions, formatFlag, kernelModel, namespaceOf, uapiHeaders } from '../kernel/index';
-import type { ArchId } from '../kernel/index';
+import type { ArchId, FlagDefinition } from '../kernel/index';
 import { archOfPath } from '../bridge/index';
 import type { HookChange } from '../bridge/index';
 
@@ -24,6 +24,20 @@ const meta = {
     'architectures whose header does not include it. --arch restricts the check to one architecture.',
   docs: 'docs/rules/MM004.md',
 };
+
+/** An era's definitions on an arch by name (names are unique in them), built once per table:
+ *  the tables are frozen and shared, so a server checking many documents builds it once. */
+const byNameCache = new WeakMap<readonly FlagDefinition[], Map<string, FlagDefinition>>();
+
+function definitionsByName(defs: readonly FlagDefinition[]): Map<string, FlagDefinition> {
+  let m = byNameCache.get(defs);
+  if (!m) {
+    m = new Map();
+    for (const d of defs) m.set(d.name, d);
+    byNameCache.set(defs, m);
+  }
+  return m;
+}
 
 function hookArch(h: HookChange): ArchId {
   return (h.arch ?? 'generic') as ArchId;
@@ -46,8 +60,8 @@ export const mm004: Rule = {
     // Names per arch, as sets: each is asked once per definition or per new name.
     const touchedOn = new Map(checkArches.map((a) => [a, new Set(uapi.filter((h) => appliesTo(h, a)).map((h) => h.detail))]));
     const addedOn = new Map(checkArches.map((a) => [a, new Set(uapi.filter((h) => hookArch(h) === a).map((h) => h.detail))]));
-    const definedOn = new Map(checkArches.map((a) => [a, new Set(defsOf.get(a)!.map((d) => d.name))]));
-    const compositeOn = new Map(checkArches.map((a) => [a, new Set(defsOf.get(a)!.filter((d) => d.composite).map((d) => d.name))]));
+    // Definitions by name, per arch: asked for a few names only (shown defines, new names).
+    const byNameOn = (a: ArchId) => definitionsByName(defsOf.get(a)!);
     const uapiNames = new Set(uapi.map((h) => h.detail));
     // A file of the patch that arch `a` sees (its own header, or the generic one it includes).
     const fileApplies = (path: string | null, a: ArchId): boolean => {
@@ -83,8 +97,11 @@ export const mm004: Rule = {
     const patchValues = uapi.flatMap((o) =>
       o.after?.type === 'value' ? [{ hook: o, namespace: namespaceOf(o.detail), def: { name: o.detail, value: o.after.value, header: o.file, inPatch: true } }] : [],
     );
+    // The arch of each shown define's file, read once (not once per arch).
+    const shownArch = shown.map((d) => archOfPath(d.path));
     for (const a of checkArches) {
-      const shownHere = shown.filter((d) => fileApplies(d.path, a));
+      const seesGeneric = headers.get(a)?.includesGeneric ?? false;
+      const shownHere = shown.filter((_, i) => shownArch[i] === a || (shownArch[i] === 'generic' && seesGeneric));
       const shownNames = new Set(shownHere.map((d) => d.name));
       const touched = touchedOn.get(a)!;
       for (const d of defsOf.get(a)!) {
@@ -95,7 +112,7 @@ export const mm004: Rule = {
       // Numbers the arch's madvise() still accepts for an advice that has another value in its
       // header (parisc's wrapper translates the pre-6.2 numbers 65-73): taken as well.
       if (addsMadvise) {
-        const table = new Map(defsOf.get(a)!.map((d) => [d.name, d.value]));
+        const table = byNameOn(a);
         let accepted: Iterable<[bigint, { name: string }]> = [];
         try {
           accepted = kernelModel(era, a).madvise;
@@ -104,7 +121,7 @@ export const mm004: Rule = {
         }
         for (const [value, b] of accepted) {
           if (!wanted.has(value)) continue;
-          const own = table.get(b.name);
+          const own = table.get(b.name)?.value;
           if (own !== undefined && own !== value) {
             add(`${a}:MADV`, { name: b.name, value, header: `its old number, still translated by ${a}'s madvise()`, inPatch: false });
           }
@@ -112,7 +129,7 @@ export const mm004: Rule = {
       }
       for (const d of shownHere) {
         const value = (d.afterValue as { ok: true; value: bigint }).value;
-        const composite = compositeOn.get(a)!.has(d.name) || namesOnly.has(d);
+        const composite = byNameOn(a).get(d.name)?.composite === true || namesOnly.has(d);
         if (!composite && wanted.has(value)) add(`${a}:${namespaceOf(d.name)}`, { name: d.name, value, header: d.path, inPatch: false });
       }
       for (const { hook, namespace, def } of patchValues) if (appliesTo(hook, a)) add(`${a}:${namespace}`, def);
@@ -142,7 +159,8 @@ export const mm004: Rule = {
       const anchor = anchorLines(ctx, h.lines, [h.detail]);
       for (const [name, e] of hits) {
         const related: RelatedLocation[] = [];
-        for (const a of e.arches) {
+        // Most colliding names have no #define in the document: no location to look for.
+        if (ctx.defineLines(name).length) for (const a of e.arches) {
           const loc = defineLocationIn(ctx, name, `${name} is defined here (${a})`, (p) => fileApplies(p, a));
           if (loc) {
             related.push(loc);
@@ -159,7 +177,7 @@ export const mm004: Rule = {
         const missing = checkArches.filter((a) => {
           const hd = headers.get(a)!;
           if (!hd.standalone || hd.headers.length === 0) return false;
-          return !addedOn.get(a)!.has(h.detail) && !definedOn.get(a)!.has(h.detail);
+          return !addedOn.get(a)!.has(h.detail) && !byNameOn(a).has(h.detail);
         });
         if (missing.length) {
           const paths = missing.map((a) => headers.get(a)!.headers[0]!.path);

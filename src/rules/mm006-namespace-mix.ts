@@ -146,7 +146,25 @@ interface Mix {
  *  and which lines are added (both fixed by the hunk's content), so it is answered once per
  *  tree: a keystroke elsewhere in the document re-checks this hunk without walking it. */
 function mixesIn(post: CFragment): Mix[] {
+  if (!mayMix(post.source)) return [];
   return memoOnNode(post.scope, 'MM006 mixes', () => readMixes(post));
+}
+
+/** Spellings of what gives a bit expression a namespace (variableNamespace, targetNamespace):
+ *  a name or call that says VM flags (substrings: generous), and whole words that say PROT,
+ *  MAP or MADV values. The word test is exact for identifiers, whose characters are all word
+ *  characters; a non-ASCII letter next to one only finds more. */
+const VM_CONTEXT = /vm_flags|newflags|new_flags|oldflags|vmflags|calc_vm_/;
+const OTHER_CONTEXT = /\b(?:prot|reqprot|behavior|behaviour|advice|calc_vm_prot_bits|calc_vm_flag_bits|do_mmap|do_mmap_pgoff|vm_mmap|vm_mmap_pgoff)\b/;
+/** Identifiers namespaceOf() puts in VM, and in PROT/MAP/MADV (they start a word). */
+const VM_CONSTANT = /\b_*VM_/;
+const OTHER_CONSTANT = /\b_*(?:PROT|MAP|MADV)_/;
+
+/** A mix needs a VM constant where the context expects another namespace, or another
+ *  namespace's constant where it expects VM flags; a fragment whose text spells no such pair
+ *  has none, and its tree need not be read. */
+export function mayMix(source: string): boolean {
+  return (OTHER_CONSTANT.test(source) && VM_CONTEXT.test(source)) || (VM_CONSTANT.test(source) && OTHER_CONTEXT.test(source));
 }
 
 // A word that namespaceOf() gives a namespace: `_*` then one of the prefixes.
@@ -174,7 +192,7 @@ function addedConstants(post: CFragment, reader: BitReader): Node[] {
   return out;
 }
 
-function readMixes(post: CFragment): Mix[] {
+export function readMixes(post: CFragment): Mix[] {
   const out: Mix[] = [];
   const done = new Set<number>();
   const reader = new BitReader(post.source);

@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, Finding } from './types';
 import { makeFinding, type RuleContext, type ParsedHunk } from './context';
-import { findCalls } from '../c/index';
+import { callsByName, type NamedCall } from './calls-by-name';
 import { addsLines, isAddedCode, nodeRange } from './added-code';
 
 const meta = {
@@ -25,6 +25,9 @@ const meta = {
 
 const GUP = /^get_user_pages(_fast|_remote|_unlocked|_locked|_fast_only)?$/;
 const PIN = /^pin_user_pages(_fast|_remote|_unlocked|_fast_only)?$/;
+/** Words that may be a GUP or PIN callee, and a release callee (callsByName checks each is one). */
+const PIN_WORDS = /\b(?:get|pin)_user_pages\w*/g;
+const RELEASE_WORDS = /\b(?:put_page|release_pages|put_user_pages?|unpin_user_pages?(?:_dirty_lock)?|folio_put)\b/g;
 
 /** The patch says how the range is kept out of children (its text or changelog). Answered
  *  once per patch: it reads all of the patch's lines, and a patch may pin in many places. */
@@ -56,10 +59,12 @@ function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
   if (!post.source.includes('_user_pages')) return out;
   const model = ctx.model();
   // Pages released again in the same window were a short-term reference (copy, then drop).
-  const releases = findCalls(post.scope, /^(put_page|release_pages|put_user_pages?|unpin_user_pages?(_dirty_lock)?|folio_put)$/);
-  for (const call of findCalls(post.scope, /^(get|pin)_user_pages/)) {
+  // Only the calls the source spells a name of: a walk of every call of the tree is not needed.
+  let releases: NamedCall[] | null = null;
+  for (const call of callsByName(post, PIN_WORDS)) {
     if (!GUP.test(call.name) && !PIN.test(call.name)) continue;
     if (!isAddedCode(h, call.node)) continue;
+    releases ??= callsByName(post, RELEASE_WORDS);
     if (releases.some((r) => r.node.startIndex > call.node.endIndex)) continue;
     const at = nodeRange(post, call.node.childForFieldName('function') ?? call.node);
     if (!at) continue;

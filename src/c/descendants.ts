@@ -72,7 +72,10 @@ function typeIndex(tree: Tree, key: string, types: readonly string[]): TypeIndex
 
 /** Start indices of nodes (a plain loop: Int32Array.from with a map function is many times
  *  slower before the JIT has warmed up). */
+const NO_STARTS = new Int32Array(0);
+
 function startsOf(nodes: readonly Node[]): Int32Array {
+  if (nodes.length === 0) return NO_STARTS; // never written: shared
   const starts = new Int32Array(nodes.length);
   for (let i = 0; i < nodes.length; i++) starts[i] = nodes[i]!.startIndex;
   return starts;

@@ -72,16 +72,18 @@ const STATEMENTS = new Set([
  *  a block: the kernel has no GNU nested functions, so the wrapping was wrong). */
 function functionDefinitions(root: Node, c: RowText, top: TopLevel): { definitions: Node[]; nested: number; topFunction: Node | null } {
   const known = definitionsOfBraceFreeText(root, c, top);
+  // Found without the walk: children of the root of a tree without errors (its root is the
+  // translation unit), so top level, none nested.
+  if (known) return { definitions: known, nested: 0, topFunction: known[0] ?? null };
   // Through the cached walk: the bridge asks the chosen tree the same question again.
-  const all = known ?? descendants(root, 'function_definition');
+  const all = descendants(root, 'function_definition');
   const definitions: Node[] = [];
   let nested = 0;
   let rootType: string | undefined;
   let topFunction: Node | null = null;
   for (let i = 0; i < all.length; i++) {
     const fn = all[i]!;
-    // The definition found without the walk is a child of the root.
-    const place = known ? CHILD_OF_ROOT : placeDefinition(fn, root);
+    const place = placeDefinition(fn, root);
     if (place === OUT_OF_VIEW) continue;
     definitions.push(fn);
     if (place === NESTED) nested++;
@@ -422,12 +424,35 @@ function buildSource(w: Window, wrapLevels: number): Candidate {
   const { texts, indices, shape } = w;
   let head = wrapLevels > 0 ? `void ${SYNTHETIC_FUNCTION}(void) {` + ' {'.repeat(wrapLevels - 1) : '';
   if (shape.startsInComment) head += ' /*';
+  // Close what the window leaves open: a comment, a statement, conditionals, blocks.
+  let tail: string[];
+  let tailRows: number[];
+  if (!shape.endsInComment && shape.openParens === 0 && shape.openConditionals.length === 0) {
+    // Most windows: only blocks (array literals: a push onto an empty array allocates room
+    // for 17).
+    tail = [' }'.repeat(Math.max(0, wrapLevels + shape.finalDepth))];
+    tailRows = [-1];
+  } else {
+    tail = [];
+    if (shape.endsInComment) tail.push('*/');
+    if (shape.openParens > 0 && !shape.endsInComment) tail.push((shape.endsWantingOperand ? '0' : '') + ')'.repeat(shape.openParens) + ';');
+    let depth = wrapLevels + shape.finalDepth;
+    for (let i = shape.openConditionals.length - 1; i >= 0; i--) {
+      const close = Math.max(0, depth - (wrapLevels + shape.openConditionals[i]!));
+      tail.push(' }'.repeat(close), '#endif');
+      depth -= close;
+    }
+    tail.push(' }'.repeat(Math.max(0, depth)));
+    tailRows = [];
+    for (let i = 0; i < tail.length; i++) tailRows.push(-1);
+  }
   let parts: string[];
   let rows: number[];
   if (!w.syscallRows) {
-    // One native copy each instead of a push per row (this runs cold, once per candidate).
-    parts = [head].concat(texts);
-    rows = [-1].concat(indices);
+    // One native copy each, of exactly the final length (this runs cold, once per candidate;
+    // pushes onto a concat's result would copy its store again to grow it).
+    parts = [head].concat(texts, tail);
+    rows = [-1].concat(indices, tailRows);
   } else {
     parts = [head];
     rows = [-1];
@@ -442,25 +467,9 @@ function buildSource(w: Window, wrapLevels: number): Candidate {
       parts.push(text);
       rows.push(indices[i]!);
     }
+    parts = parts.concat(tail);
+    rows = rows.concat(tailRows);
   }
-  // Close what the window leaves open: a comment, a statement, conditionals, blocks.
-  if (shape.endsInComment) {
-    parts.push('*/');
-    rows.push(-1);
-  }
-  if (shape.openParens > 0 && !shape.endsInComment) {
-    parts.push((shape.endsWantingOperand ? '0' : '') + ')'.repeat(shape.openParens) + ';');
-    rows.push(-1);
-  }
-  let depth = wrapLevels + shape.finalDepth;
-  for (const at of [...shape.openConditionals].reverse()) {
-    const close = Math.max(0, depth - (wrapLevels + at));
-    parts.push(' }'.repeat(close), '#endif');
-    rows.push(-1, -1);
-    depth -= close;
-  }
-  parts.push(' }'.repeat(Math.max(0, depth)));
-  rows.push(-1);
   return { source: parts.join('\n') + '\n', lines: parts, rows, wrapped: wrapLevels > 0 };
 }
 

@@ -24,7 +24,11 @@ export function formatSarif(reports: CheckReport[], rules: readonly Rule[], vers
       properties: { docs: r.meta.docs, tags: ['linux-kernel', 'mm'] },
     };
   });
-  const results = reports.flatMap((rep) => rep.findings.map((f) => result(f, artifactUri(rep), ruleIndex)));
+  const results = reports.flatMap((rep) => {
+    // Once per report (an absolute path becomes a file: URL), not once per finding.
+    const uri = artifactUri(rep);
+    return rep.findings.map((f) => result(f, uri, ruleIndex));
+  });
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',

@@ -136,7 +136,7 @@ function flagsVariable(scope: { node: Node; whole: boolean }, fragment: CFragmen
   if (hasOwnIdentifier(scope, fragment, [NEW_FLAGS])) return NEW_FLAGS;
   const initialised = copyOfVmFlags(scope.node, fragment);
   if (initialised !== null) return initialised;
-  const cases = ownNodes(scope, fragment, SWITCHES_AND_CASES).filter((n) => n.type === 'case_statement');
+  const cases = ownNodes(scope, fragment, SWITCHES_AND_CASES).filter(isCaseOf(fragment));
   if (cases.length === 0) return null;
   const spans = cases.map((c) => [c.startIndex, c.endIndex] as const);
   const counts = new Map<string, number>();
@@ -156,6 +156,15 @@ function flagsVariable(scope: { node: Node; whole: boolean }, fragment: CFragmen
   return best;
 }
 
+/** Tells a case from a switch statement (nodes of SWITCHES_AND_CASES). In a tree without
+ *  errors (so without MISSING tokens) a switch statement starts with its keyword and a case
+ *  with `case` or `default`: the source says which, without asking wasm for the type. */
+export function isCaseOf(fragment: CFragment): (n: Node) => boolean {
+  if (fragment.hasError) return (n) => n.type === 'case_statement';
+  const src = fragment.source;
+  return (n) => !src.startsWith('switch', n.startIndex);
+}
+
 const PLAIN_NAME = /^[A-Za-z_]\w*$/;
 const VM_FLAGS_WORD = 'vm_flags';
 
@@ -169,9 +178,11 @@ export function copyOfVmFlags(scope: Node, fragment: CFragment): string | null {
   const to = scope.endIndex;
   let first: { a: Assignment; start: number; end: number; rank: number } | null = null;
   let rank = 0;
+  const clean = !fragment.hasError;
   for (let at = src.indexOf(VM_FLAGS_WORD, from); at >= 0 && at + VM_FLAGS_WORD.length <= to; at = src.indexOf(VM_FLAGS_WORD, at + 1)) {
     const end = at + VM_FLAGS_WORD.length;
     if (continuesWord(src, end)) continue; // a longer word: no node ends here
+    if (clean && continuesExpression(src, end)) continue;
     const word = fragment.root.descendantForIndex(at, end);
     if (!word || word.startIndex !== at || word.endIndex !== end) continue;
     for (let n: Node | null = word.parent, above = false; n && !above; n = n.parent) {
@@ -190,6 +201,24 @@ export function copyOfVmFlags(scope: Node, fragment: CFragment): string | null {
   }
   return first ? first.a.target : null;
 }
+
+/** Characters that, next after an operand (spaces aside), continue the expression it is in: a
+ *  binary, assignment, conditional or postfix operator (`vm_flags & VM_IO`, `vm_flags = x`,
+ *  `vm_flags ? a : b`, `vm_flags[i]`). `/` is left out: it may open a comment. */
+const CONTINUING = new Set('&|^+-*%<>=!?.[('.split(''));
+const BLANK = new Set([' ', '\t', '\n', '\r', '\f', '\v']);
+
+/** Whether, in a tree without errors, the expression ending at `end` goes on after it: then no
+ *  assignment's value ends there (each of these operators binds tighter than `=`, or makes the
+ *  word the left side of another assignment). */
+function continuesExpression(src: string, end: number): boolean {
+  let i = end;
+  while (i < src.length && BLANK.has(src[i]!)) i++;
+  return CONTINUING.has(src[i] ?? '');
+}
+
+/** The `|=` and `&=` assignments flagOperatorAssignments read, by node id, per fragment. */
+const operatorAssignments = new WeakMap<CFragment, Map<number, Assignment>>();
 
 /** The `|=` and `&=` assignments under `scope`, in source order. Their operator is a token of
  *  its own in the source (the parser never invents one: a MISSING token is inserted only where
@@ -210,6 +239,9 @@ function flagOperatorAssignments(scope: Node, fragment: CFragment): Assignment[]
       if (a) found.push(a);
     }
   }
+  let known = operatorAssignments.get(fragment);
+  if (!known) operatorAssignments.set(fragment, (known = new Map()));
+  for (const a of found) known.set(a.node.id, a);
   // Distinct starts (a nested assignment starts after its parent's lvalue): source order is
   // the walk's order.
   return found.sort((x, y) => x.node.startIndex - y.node.startIndex);
@@ -280,10 +312,12 @@ function walkPath(path: Path, env: SideEnv, fragment: CFragment, initial: SymVal
     }
     if (type === 'expression_statement') {
       const e = stmt.namedChildren[0];
-      if (e?.type === 'assignment_expression') {
-        const target = e.childForFieldName('left')?.text.replace(/\s+/g, '');
-        const op = e.childForFieldName('operator')?.type ?? '=';
-        const right = e.childForFieldName('right');
+      // An assignment the flags-variable search read already is not read again.
+      const known = e ? operatorAssignments.get(fragment)?.get(e.id) : undefined;
+      if (known || e?.type === 'assignment_expression') {
+        const target = known ? known.left.text.replace(/\s+/g, '') : e!.childForFieldName('left')?.text.replace(/\s+/g, '');
+        const op = known ? known.operator : (e!.childForFieldName('operator')?.type ?? '=');
+        const right = known ? known.right : e!.childForFieldName('right');
         if (target === flagsVar && right && FLAG_CHANGE_OPS.has(op)) {
           const rhs = env.evaluate(right, fragment, locals());
           r.newFlags = op === '=' ? rhs : binary(op.slice(0, -1) as BinaryOp, r.newFlags, rhs);

@@ -5,11 +5,11 @@
 import type { Node } from 'web-tree-sitter';
 import {
   assignedValue, atomsOf, constant, evaluateTextSymbolic, findAssignments, keptBits, matchAccessCheck, MASK64, normalizeText,
-  substitute, type Assignment, type SymValue,
+  substitute, type Assignment, type CFragment, type SymValue,
 } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
-import { allOwn, changedLinesOf, functionScopes, hasOwnIdentifier, linesOf, macrosUsed, ownNodes, ownIfStatements } from './common';
+import { allOwn, changedLinesOf, functionScopes, hasOwnIdentifier, insideWord, linesOf, macrosUsed, ownNodes, ownIfStatements } from './common';
 
 const MPROTECT_FUNCTIONS = new Set(['sys_mprotect', 'do_mprotect_pkey']);
 
@@ -53,7 +53,7 @@ export function collectMprotectFacts(sf: SideFragment, env: SideEnv): Fact[] {
     for (const a of assignments) {
       const v = assigned(a, env, sf, locals);
       if (!v) continue;
-      const feeding = a.right && mayUse(a.right, origins) ? identifiersOf(a.right).filter((id) => origins.has(id)).flatMap((id) => origins.get(id)!.nodes) : [];
+      const feeding = a.right && mayUse(a.right, origins) ? namesRead(a.right, origins, fragment).flatMap((id) => origins.get(id)!.nodes) : [];
       const previous = a.operator !== '=' ? (origins.get(a.target)?.nodes ?? []) : [];
       const nodes = [...previous, ...feeding, a.node];
       locals.set(a.target, v);
@@ -118,7 +118,44 @@ function mayUse(node: Node, names: ReadonlyMap<string, unknown>): boolean {
   return false;
 }
 
-function identifiersOf(node: Node): string[] {
+/** The names of `names` the expression reads (identifiers, field accesses by normalised text),
+ *  in the order of their first place in it: identifiersOf filtered, without walking every
+ *  node when the names in question are plain identifiers. Such an identifier spells its name
+ *  in the source, so only the places the source spells one are asked (the smallest node
+ *  spanning the name there is the identifier, a leaf, and under `node` when inside its span);
+ *  a field access's text cannot be a plain name. */
+export function namesRead(node: Node, names: ReadonlyMap<string, unknown>, fragment: CFragment): string[] {
+  const walk = () => identifiersOf(node).filter((id) => names.has(id));
+  // A broken tree may hold a field access without its operator (MISSING), whose text is a word.
+  if (fragment.hasError) return walk();
+  const from = node.startIndex;
+  const to = node.endIndex;
+  const src = fragment.source;
+  const text = src.slice(from, to);
+  let normalized: string | null = null;
+  const found: Array<{ name: string; at: number }> = [];
+  for (const name of names.keys()) {
+    if (!PLAIN_NAME.test(name)) {
+      // A field access is read by its normalised text (spaces and comments out).
+      if ((normalized ??= normalizeText(text)).includes(name)) return walk();
+      continue;
+    }
+    if (!text.includes(name)) continue;
+    for (let at = src.indexOf(name, from); at >= 0 && at + name.length <= to; at = src.indexOf(name, at + 1)) {
+      if (insideWord(src, at, at + name.length)) continue;
+      const n = fragment.root.descendantForIndex(at, at + name.length);
+      if (n && n.type === 'identifier' && n.startIndex === at && n.text === name) {
+        found.push({ name, at });
+        break;
+      }
+    }
+  }
+  return found.sort((x, y) => x.at - y.at).map((f) => f.name);
+}
+
+const PLAIN_NAME = /^[A-Za-z_]\w*$/;
+
+export function identifiersOf(node: Node): string[] {
   const out = new Set<string>();
   const walk = (n: Node) => {
     if (n.type === 'identifier') out.add(n.text);

@@ -12,7 +12,10 @@ import { assignmentOf } from '../../src/c/queries';
 import { readPatchSet } from '../../src/patch/index';
 import { vmFlagAliases, VMA_FLAGS } from '../../src/bridge/env';
 import { allOwn, functionScopes, hasOwnIdentifier } from '../../src/bridge/hooks/common';
-import { copyOfVmFlags } from '../../src/bridge/hooks/madvise';
+import { copyOfVmFlags, isCaseOf } from '../../src/bridge/hooks/madvise';
+import { identifiersOf, namesRead } from '../../src/bridge/hooks/mprotect';
+import { argumentsOf } from '../../src/bridge/hooks/common';
+import { SWITCHES_AND_CASES } from '../../src/c/queries';
 import { ownCallsTo } from '../../src/bridge/hooks/driver';
 
 before(async () => {
@@ -85,6 +88,16 @@ const TRICKY: string[][] = [
     '+\t(remap_pfn_range)(vma, a, b, c, p);', '+\tvm_flags_set (vma, VM_IO);', '+\tvm_flags_set_x(vma, VM_IO);', '+\t/* vm_flags_clear(vma, 1) */ s = "remap_pfn_range(";',
     '+\trdma_user_mmap_io(uctx, vma, pfn, PAGE_SIZE, prot, vm_flags_mod(vma, 1, 2));',
   ],
+  // Copies of vm_flags: what may follow the value of an assignment, and what may not.
+  ['+\tx = vma->vm_flags & y;'], ['+\tx = vma->vm_flags /* c */;'], ['+\tx = vma->vm_flags // c', '+\t;'], ['+\tc ? x = vma->vm_flags : y;'],
+  ['+\tx = vma->vm_flags = 3;'], ['+\tx = vma->vm_flags, y = 2;'], ['+\tf(x = vma->vm_flags);'], ['+\tx = vma->vm_flags--;'], ['+\tunsigned long x = vma->vm_flags, y;'],
+  ['+\tx = vma->vm_flags\\', '+;'], ['+\tx = vma->vm_flags', '+#ifdef A', '+;', '+#endif'], ['+\tx = vma->vm_flags/2;'], ['+\tx = vma->vm_flags ?: 1;'], ['+\tint a[2] = { vma->vm_flags };'],
+  ['+\tx = vma->vm_flags[0];'], ['+\tx = vma->vm_flags > y;'], ['+\ty = z = vma->vm_flags;'],
+  // Names an expression reads, and call arguments with comments.
+  ['+\tnewflags = a + b;', '+\tx = (newflags /* mask */ & ~mask) | vma -> vm_flags | p.q;', '+\ty = mask + newflags + x;'],
+  ['+\tf(a, /* c */ b);', '+\tg(a // c', '+\t, b);', '+\th("a/b", c, a / b);', '+\tk();'],
+  // Switches and cases, some under conditionals.
+  ['+\tswitch (behavior) {', '+\tcase MADV_A:', '+#ifdef CONFIG_X', '+\tcase MADV_B:', '+#endif', '+\t\tbreak;', '+\tdefault:', '+\t\tswitch (x) { case 1: break; }', '+\t}'],
   ['+static int g_mmap(void) {', '+\tremap_pfn_range(vma, a, b, c, p);', '+\treturn new_flags;', '+}', '+\tremap_pfn_range(vma, a, b, c, p);', '+\tnew_flags = vma->vm_flags;'],
 ];
 
@@ -192,4 +205,51 @@ test('own calls to names: the text shortcut finds what the walk finds', () => {
     }
   }
   assert.ok(found > 10);
+});
+
+test('case or switch: the keyword tells in error-free trees', () => {
+  let cases = 0;
+  for (const f of [...trickySides(), ...everyFixtureSide()]) {
+    const isCase = isCaseOf(f);
+    for (const n of descendants(f.root, SWITCHES_AND_CASES)) {
+      const want = n.type === 'case_statement';
+      assert.equal(isCase(n), want, f.source);
+      if (want) cases++;
+    }
+  }
+  assert.ok(cases > 50);
+});
+
+test('names an expression reads: the text shortcut finds what the walk finds, in its order', () => {
+  let found = 0;
+  for (const f of [...trickySides(), ...everyFixtureSide()]) {
+    for (const scope of functionScopes(f)) {
+      const assignments = findAssignments(scope.node);
+      const targets = assignments.map((a) => a.target);
+      for (const a of assignments) {
+        if (!a.right) continue;
+        // The targets assigned so far (as the mprotect collector has them), then every name.
+        const all = new Map([...targets, 'vma', 'newflags', 'mask', 'vma->vm_flags', 'p.q', ...identifiersOf(a.right)].map((t) => [t, true]));
+        for (const names of [new Map(targets.map((t) => [t, true])), all]) {
+          const want: string[] = identifiersOf(a.right).filter((id) => names.has(id));
+          assert.deepEqual(namesRead(a.right, names, f), want, f.source);
+          found += want.length;
+        }
+      }
+    }
+  }
+  assert.ok(found > 100);
+});
+
+test('call arguments: comments left out as the type filter leaves them out', () => {
+  let withComments = 0;
+  for (const f of [...trickySides(), ...everyFixtureSide()]) {
+    for (const c of descendants(f.root, 'call_expression')) {
+      const all = c.childForFieldName('arguments')?.namedChildren ?? [];
+      const want: number[] = all.filter((a): a is Node => a !== null && a.type !== 'comment').map((a) => a.id);
+      if (want.length !== all.length) withComments++;
+      assert.deepEqual(argumentsOf(c, f).map((a) => a.id), want, f.source);
+    }
+  }
+  assert.ok(withComments >= 2);
 });

@@ -193,6 +193,16 @@ export function mayBeIdentifier(fragment: CFragment, id: Node, accept: (word: st
   return accept(src.slice(start, end));
 }
 
+/** A call's arguments, comments left out. A comment starts with `/`: an argument list whose
+ *  text has none holds none, and its arguments need not be asked their types. */
+export function argumentsOf(call: Node, fragment: CFragment): Node[] {
+  const list = call.childForFieldName('arguments');
+  if (!list) return [];
+  const args = list.namedChildren;
+  if (!fragment.source.slice(list.startIndex, list.endIndex).includes('/')) return args.filter((a): a is Node => a !== null);
+  return args.filter((a): a is Node => a !== null && a.type !== 'comment');
+}
+
 const ERRNO = /^-\s*(E[A-Z]+)$/;
 
 /** `-EINVAL` -> 'EINVAL'. */
@@ -202,8 +212,22 @@ export function errnoOf(node: Node | null): string | null {
   return m ? m[1]! : null;
 }
 
+/** macrosUsed answers per side environment, fragment and node: the collectors ask them of
+ *  the same statements for each label of a case. */
+const macrosCache = new WeakMap<SideEnv, WeakMap<CFragment, Map<number, string[]>>>();
+
 /** Macros and one-return helpers defined by the patch (this side) that a node's text uses. */
 export function macrosUsed(node: Node, env: SideEnv, fragment: CFragment): string[] {
+  let perEnv = macrosCache.get(env);
+  if (!perEnv) macrosCache.set(env, (perEnv = new WeakMap()));
+  let perNode = perEnv.get(fragment);
+  if (!perNode) perEnv.set(fragment, (perNode = new Map()));
+  let used = perNode.get(node.id);
+  if (!used) perNode.set(node.id, (used = readMacrosUsed(node, env, fragment)));
+  return used.slice();
+}
+
+function readMacrosUsed(node: Node, env: SideEnv, fragment: CFragment): string[] {
   const out = new Set<string>();
   const known = (name: string) => env.macros.has(name) || env.hasHelper(name);
   const start = node.startIndex;

@@ -6,7 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import { bitEffect, findAssignments, MASK64, type Assignment, type CFragment } from '../../c/index';
 import { VMA_FLAGS, type SideEnv, type SideFragment } from '../env';
 import type { Fact } from '../facts';
-import { allOwn, changedLinesOf, functionScopes, hasOwnIdentifier, insideWord, linesOf, macrosUsed, ownNodes } from './common';
+import { allOwn, argumentsOf, changedLinesOf, functionScopes, hasOwnIdentifier, insideWord, linesOf, macrosUsed, ownNodes } from './common';
 
 const REMAP_NAMES = ['io_remap_pfn_range', 'remap_pfn_range', 'rdma_user_mmap_io', 'io_remap_page_range', 'remap_page_range'];
 const REMAP_CALLS = new RegExp(`^(${REMAP_NAMES.join('|')})$`);
@@ -77,10 +77,10 @@ export function isDriverPath(path: string | null): boolean {
 /** The handler visibly maps more than the one doorbell page: a complete remap call whose size
  *  is not PAGE_SIZE, in a function that does not insist on one page (`!= PAGE_SIZE`). A window
  *  that cuts the call short gives no evidence either way. */
-function mapsMoreThanAPage(calls: Node[], names: string[], body: Node): boolean {
+function mapsMoreThanAPage(calls: Node[], names: string[], body: Node, fragment: CFragment): boolean {
   const sizes = calls
     .filter((_, i) => REMAP_CALLS.test(names[i]!))
-    .map(sizeArg)
+    .map((c) => sizeArg(c, fragment))
     .filter((n): n is Node => n !== null)
     .map((n) => n.text.replace(/\s+/g, ''));
   if (sizes.length === 0) return false;
@@ -89,8 +89,8 @@ function mapsMoreThanAPage(calls: Node[], names: string[], body: Node): boolean 
   return true;
 }
 
-function sizeArg(call: Node): Node | null {
-  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
+function sizeArg(call: Node, fragment: CFragment): Node | null {
+  const args = argumentsOf(call, fragment);
   // io_remap_pfn_range(vma, addr, pfn, size, prot); rdma_user_mmap_io(uctx, vma, pfn, size, prot, entry)
   return args.length >= 5 ? args[3]! : null;
 }
@@ -107,7 +107,7 @@ export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
     // Only calls to these names are read below (the remap calls' sizes, the vm_flags calls'
     // arguments).
     const { calls, names } = ownCallsTo(scope, fragment, CALLS_READ);
-    if (mapsMoreThanAPage(calls, names, scope.node)) continue;
+    if (mapsMoreThanAPage(calls, names, scope.node, fragment)) continue;
     let set = 0n;
     let clear = 0n;
     const nodes: Node[] = [];
@@ -119,7 +119,7 @@ export function collectDriverFacts(sf: SideFragment, env: SideEnv): Fact[] {
     for (const [i, c] of calls.entries()) {
       const name = names[i]!;
       if (!VM_FLAGS_CALLS.has(name)) continue; // the arguments of other calls are not read
-      const args = (c.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
+      const args = argumentsOf(c, fragment);
       if (name === 'vm_flags_set') {
         const v = constOf(args[1]);
         if (v !== null) { set |= v; clear &= ~v; nodes.push(c); }

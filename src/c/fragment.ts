@@ -197,7 +197,7 @@ export interface ParsedSide {
   readonly rowToHunkLine: number[];
   readonly errors: number;
   readonly lineStarts: number[];
-  /** Set once, by the first fragment built on it. */
+  /** Set once, by the first fragment on it that is asked for its scope. */
   scope?: Node;
   /** The first function definition that is a child of the root (the wrapper, when wrapped). */
   readonly topFunction: Node | null;
@@ -209,9 +209,6 @@ export interface ParsedSide {
  *  tree may be shared with fragments of other hunks with the same content. */
 export class CFragment {
   readonly root: Node;
-  /** Where the hunk's own code lives: the synthetic function's body (or the innermost
-   *  synthetic block) when wrapped, else the translation unit. */
-  readonly scope: Node;
   readonly errorCount: number;
   /** The enclosing function: from the hunk's own code when it shows a function start,
    *  else from the hunk header. */
@@ -238,8 +235,14 @@ export class CFragment {
     this.root = rootOf(parsed.tree);
     this.errorCount = parsed.errors;
     this.lineStarts = parsed.lineStarts;
-    this.scope = parsed.scope ??= this.findScope();
     this.functionName = parsed.functionName ?? null;
+  }
+
+  /** Where the hunk's own code lives: the synthetic function's body (or the innermost
+   *  synthetic block) when wrapped, else the translation unit. Found when first asked, once
+   *  per parse (rules ask it of some sides only). */
+  get scope(): Node {
+    return (this.parsed.scope ??= this.findScope());
   }
 
   private findScope(): Node {

@@ -3,7 +3,7 @@
 // Rules that look at how code is written (MM006, MM009, MM010) only judge what the patch adds.
 import type { Node } from 'web-tree-sitter';
 import { descendants, enclosingStatement, memoOnNode, normalizeText, type CFragment } from '../c/index';
-import type { ParsedHunk, Range } from './context';
+import type { ParsedHunk, Range, RuleContext } from './context';
 
 const STATEMENTS = [
   'expression_statement', 'declaration', 'return_statement', 'if_statement', 'while_statement', 'for_statement',
@@ -34,6 +34,12 @@ export function preStatements(h: ParsedHunk): Set<string> {
 /** The hunk adds lines (rules about added code skip the others without parsing them). */
 export function addsLines(h: ParsedHunk): boolean {
   return h.hunk.lines.some((l) => l.kind === '+');
+}
+
+/** The parsed hunks that add lines, in document order: found once per document for the rules
+ *  that judge added code (MM006, MM009, MM010). */
+export function hunksAddingLines(ctx: RuleContext): ParsedHunk[] {
+  return ctx.shared('hunks adding lines', () => ctx.parsedHunks().filter(addsLines));
 }
 
 /** The node is on an added line and its statement is new (not in the pre-image). */

@@ -43,9 +43,16 @@ function textOf(post: CFragment, s: Node): string {
 function isValiditySwitch(sw: SwitchInfo, fn: string | null, post: CFragment): boolean {
   if (fn && /madvise_behavior_valid|madvise_behaviour_valid/.test(fn)) return true;
   // 2.6's madvise_vma() dispatches each accepted advice to its handler (default: -EINVAL).
-  if (fn === 'madvise_vma' || sw.groups.some((g) => g.statements.some((s) => /\bmadvise_\w+\s*\([^;]*\bbehavior\b/.test(textOf(post, s))))) return true;
+  // Each regex after the plain substring it needs (most statements have neither).
+  if (fn === 'madvise_vma' || sw.groups.some((g) => g.statements.some((s) => {
+    const t = textOf(post, s);
+    return t.includes('madvise_') && /\bmadvise_\w+\s*\([^;]*\bbehavior\b/.test(t);
+  }))) return true;
   // A dispatch whose default answers -EINVAL decides which advices exist.
-  return sw.groups.some((g) => g.labelTexts.includes('default') && g.statements.some((s) => /-\s*EINVAL/.test(textOf(post, s))));
+  return sw.groups.some((g) => g.labelTexts.includes('default') && g.statements.some((s) => {
+    const t = textOf(post, s);
+    return t.includes('EINVAL') && /-\s*EINVAL/.test(t);
+  }));
 }
 
 function isMadviseSwitch(sw: SwitchInfo, fn: string | null): boolean {

@@ -9,7 +9,7 @@ import { makeFinding, type RuleContext, type ParsedHunk } from './context';
 import { findCalls, memoOnNode, normalizeText, type CFragment } from '../c/index';
 import { formatFlag, namespaceOf } from '../kernel/index';
 import type { Namespace } from '../kernel/index';
-import { addsLines, isAddedCode, nodeRange } from './added-code';
+import { hunksAddingLines, isAddedCode, nodeRange } from './added-code';
 
 const meta = {
   id: 'MM006',
@@ -282,6 +282,6 @@ function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
 export const mm006: Rule = {
   meta,
   check(ctx: RuleContext): Finding[] {
-    return ctx.parsedHunks().filter(addsLines).flatMap((h) => findingsIn(h, ctx));
+    return hunksAddingLines(ctx).flatMap((h) => findingsIn(h, ctx));
   },
 };

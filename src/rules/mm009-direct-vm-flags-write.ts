@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, Finding, Fix } from './types';
 import { makeFinding, type RuleContext, type ParsedHunk } from './context';
 import { findAssignments } from '../c/index';
-import { addsLines, isAddedCode, nodeRange } from './added-code';
+import { hunksAddingLines, isAddedCode, nodeRange } from './added-code';
 
 const meta = {
   id: 'MM009',
@@ -130,6 +130,6 @@ export const mm009: Rule = {
   meta,
   check(ctx: RuleContext): Finding[] {
     if (!ctx.model().hasVmFlagsHelpers) return [];
-    return ctx.parsedHunks().filter(addsLines).flatMap((h) => findingsIn(h, ctx));
+    return hunksAddingLines(ctx).flatMap((h) => findingsIn(h, ctx));
   },
 };

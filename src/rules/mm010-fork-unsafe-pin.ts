@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, Finding } from './types';
 import { makeFinding, type RuleContext, type ParsedHunk } from './context';
 import { callsByName, type NamedCall } from './calls-by-name';
-import { addsLines, isAddedCode, nodeRange } from './added-code';
+import { hunksAddingLines, isAddedCode, nodeRange } from './added-code';
 
 const meta = {
   id: 'MM010',
@@ -95,6 +95,6 @@ function findingsIn(h: ParsedHunk, ctx: RuleContext): Finding[] {
 export const mm010: Rule = {
   meta,
   check(ctx: RuleContext): Finding[] {
-    return ctx.parsedHunks().filter(addsLines).flatMap((h) => findingsIn(h, ctx));
+    return hunksAddingLines(ctx).flatMap((h) => findingsIn(h, ctx));
   },
 };

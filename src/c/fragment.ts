@@ -201,18 +201,21 @@ export interface ParsedSide {
   scope?: Node;
   /** The first function definition that is a child of the root (the wrapper, when wrapped). */
   readonly topFunction: Node | null;
-  /** The side's enclosing function; set once, when parsed. */
+  /** The side's enclosing function; set once, by the first fragment on it that is asked. */
   functionName?: string | null;
 }
+
+/** The function definitions the winning candidate's score found, kept until the side's
+ *  function name is first asked (it reads them). */
+const definitionsForName = new WeakMap<ParsedSide, Node[]>();
 
 /** One side of a hunk, parsed. One per Hunk object (positions come from its lines); the
  *  tree may be shared with fragments of other hunks with the same content. */
 export class CFragment {
   readonly root: Node;
   readonly errorCount: number;
-  /** The enclosing function: from the hunk's own code when it shows a function start,
-   *  else from the hunk header. */
-  functionName: string | null = null;
+  /** A name assigned to functionName (none: the side's own). */
+  private assignedName: string | null | undefined;
   /** The parsed source, wrapper included. */
   readonly source: string;
   readonly tree: Tree;
@@ -235,7 +238,24 @@ export class CFragment {
     this.root = rootOf(parsed.tree);
     this.errorCount = parsed.errors;
     this.lineStarts = parsed.lineStarts;
-    this.functionName = parsed.functionName ?? null;
+  }
+
+  /** The enclosing function: from the hunk's own code when it shows a function start,
+   *  else from the hunk header. Found when first asked, once per parse (what it depends on
+   *  is content only: which rows are synthetic, the code's text, the header). */
+  get functionName(): string | null {
+    if (this.assignedName !== undefined) return this.assignedName;
+    const parsed = this.parsed;
+    if (parsed.functionName === undefined) {
+      const definitions = definitionsForName.get(parsed) ?? [];
+      definitionsForName.delete(parsed);
+      parsed.functionName = ownFunctionName(this, definitions) ?? normalizeFunctionName(this.hunk.functionName, this.hunk.header);
+    }
+    return parsed.functionName;
+  }
+
+  set functionName(name: string | null) {
+    this.assignedName = name;
   }
 
   /** Where the hunk's own code lives: the synthetic function's body (or the innermost
@@ -624,7 +644,7 @@ function parseSideContent(hunk: Hunk, side: Side, base: ParsedSide | undefined):
   let early: Scored | undefined;
   if (shape.minDepth < 0 && leastWrappingLeavesStatement(texts, levels[0], shape.startsInComment)) {
     early = parseCandidate(buildSource(w, levels[1]), base);
-    if (scoreOf(early) === 0) return parsedSide(hunk, side, early);
+    if (scoreOf(early) === 0) return parsedSide(early);
   }
   let best = parseCandidate(buildSource(w, levels[0]), base);
   if (best.lowerScore > 0 || scoreOf(best) > 0) {
@@ -636,7 +656,7 @@ function parseSideContent(hunk: Hunk, side: Side, base: ParsedSide | undefined):
       best = alt;
     } else alt.tree.delete();
   } else early?.tree.delete();
-  return parsedSide(hunk, side, best);
+  return parsedSide(best);
 }
 
 /** Both candidate wrappings of one side, each parsed from scratch and fully scored, in the
@@ -659,7 +679,7 @@ export function candidateScores(hunk: Hunk, side: Side): { levels: [number, numb
 }
 
 /** The side built on the winning candidate. */
-function parsedSide(hunk: Hunk, side: Side, best: Scored): ParsedSide {
+function parsedSide(best: Scored): ParsedSide {
   const definitions = (scoreOf(best), best.definitions!);
   const source = best.c.source;
   const lineStarts = [0];
@@ -668,9 +688,7 @@ function parsedSide(hunk: Hunk, side: Side, best: Scored): ParsedSide {
     source, lines: best.c.lines, tree: best.tree, wrapped: best.c.wrapped, rowToHunkLine: best.c.rows, errors: best.errors, lineStarts,
     topFunction: best.topFunction ?? null,
   };
-  // What the name depends on is content only (which rows are synthetic, the code's text).
-  const probe = new CFragment(side, hunk, parsed);
-  parsed.functionName = ownFunctionName(probe, definitions) ?? normalizeFunctionName(hunk.functionName, hunk.header);
+  definitionsForName.set(parsed, definitions);
   return parsed;
 }
 

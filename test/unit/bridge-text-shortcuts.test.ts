@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node } from 'web-tree-sitter';
-import { descendants, findAssignments, initC, normalizeText, parseHunk, printValue, type CFragment } from '../../src/c/index';
+import { descendants, findAssignments, functionDefinitionName, initC, SYNTHETIC_FUNCTION, normalizeText, parseHunk, printValue, type CFragment } from '../../src/c/index';
 import { assignmentOf } from '../../src/c/queries';
 import { readPatchSet } from '../../src/patch/index';
 import { vmFlagAliases, VMA_FLAGS } from '../../src/bridge/env';
-import { allOwn, functionScopes, hasOwnIdentifier } from '../../src/bridge/hooks/common';
+import { allOwn, functionScopes, hasOwnIdentifier, visibleDefinitions } from '../../src/bridge/hooks/common';
 import { copyOfVmFlags, isCaseOf } from '../../src/bridge/hooks/madvise';
 import { identifiersOf, namesRead } from '../../src/bridge/hooks/mprotect';
 import { argumentsOf } from '../../src/bridge/hooks/common';
@@ -98,6 +98,14 @@ const TRICKY: string[][] = [
   ['+\tf(a, /* c */ b);', '+\tg(a // c', '+\t, b);', '+\th("a/b", c, a / b);', '+\tk();'],
   // Switches and cases, some under conditionals.
   ['+\tswitch (behavior) {', '+\tcase MADV_A:', '+#ifdef CONFIG_X', '+\tcase MADV_B:', '+#endif', '+\t\tbreak;', '+\tdefault:', '+\t\tswitch (x) { case 1: break; }', '+\t}'],
+  // Windows the wrapper opens in odd ways: a closing brace first, a comment left open, a
+  // function start, a syscall, a macro, a stray parenthesis.
+  ['+\t}', '+\treturn 0;', '+}', '+static int h(void)', '+{', '+\treturn 1;'],
+  ['+\t * still a comment */', '+\tx = 1;'],
+  ['+SYSCALL_DEFINE3(mprotect, unsigned long, start, size_t, len,', '+\t\tunsigned long, prot)', '+{', '+\treturn 0;', '+}'],
+  ['+\t\tbreak;', '+\t}', '+\t}', '+\treturn 0;', '+}', '+void __mmlens_fragment(void) { }'],
+  ['+\t) {', '+\t\tx = 1;'],
+  ['+#define F(x) ((x) + 1)', '+\t__attribute__((unused)) int y = F(2);'],
   ['+static int g_mmap(void) {', '+\tremap_pfn_range(vma, a, b, c, p);', '+\treturn new_flags;', '+}', '+\tremap_pfn_range(vma, a, b, c, p);', '+\tnew_flags = vma->vm_flags;'],
 ];
 
@@ -252,4 +260,21 @@ test('call arguments: comments left out as the type filter leaves them out', () 
     }
   }
   assert.ok(withComments >= 2);
+});
+
+test('the wrapper: the definition at the start of a wrapped error-free source is named as the wrapper', () => {
+  let wrappers = 0;
+  for (const f of [...trickySides(), ...everyFixtureSide()]) {
+    const defs = descendants(f.root, 'function_definition');
+    if (f.wrapped && !f.hasError) {
+      for (const d of defs.filter((x) => x.startIndex === 0)) {
+        assert.equal(functionDefinitionName(d), SYNTHETIC_FUNCTION, f.source);
+        wrappers++;
+      }
+    }
+    // The visible definitions are those the names tell.
+    const want = defs.filter((d) => functionDefinitionName(d) !== SYNTHETIC_FUNCTION && !f.isSynthetic(d)).map((d) => d.id);
+    assert.deepEqual(visibleDefinitions(f).map((d) => d.id), want, f.source);
+  }
+  assert.ok(wrappers > 100);
 });

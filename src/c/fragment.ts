@@ -370,7 +370,14 @@ export class CFragment {
   /** The node covers a line this side changes (`+` in post, `-` in pre). */
   touchesChange(node: Node): boolean {
     const kind = this.side === 'post' ? '+' : '-';
-    return this.linesOf(node).some((l) => l.kind === kind);
+    // linesOf(node).some(...), without building the lists (asked of every statement).
+    const first = this.rowOf(node.startIndex);
+    const last = this.rowOf(Math.max(node.startIndex, this.endOf(node) - 1));
+    for (let r = first; r <= last; r++) {
+      const h = this.rowToHunkLine[r] ?? -1;
+      if (h >= 0 && this.hunk.lines[h]!.kind === kind) return true;
+    }
+    return false;
   }
 
   /** The node is the synthetic wrapper function or one of its synthetic `{` levels (it may

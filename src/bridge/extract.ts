@@ -226,7 +226,7 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
     if (!changes) {
       changes = extract(patchSet, era, arch);
       if (recent.length >= RECENT_MAX) recent.shift();
-      recent.push({ key, patches: patchSet.patches, content: null, changes });
+      recent.push({ key, patches: patchSet.patches, changes });
     }
     perSet.set(key, changes);
   }
@@ -235,29 +235,40 @@ export function extractHookChanges(patchSet: PatchSet, options: ExtractOptions =
 
 const extracted = new WeakMap<PatchSet, Map<string, HookChange[]>>();
 
-/** The last few extractions (the oldest first), with the patches they read. Their content
- *  (JSON) is taken only when another patch set object asks with the same era and arch: a
- *  one-shot run, which extracts once, never pays for it. */
+/** The last few extractions (the oldest first), with the patches they read. */
 interface RecentExtraction {
   key: string;
   patches: PatchSet['patches'];
-  content: string | null;
   changes: HookChange[];
 }
 const recent: RecentExtraction[] = [];
 const RECENT_MAX = 4;
 
-/** The changes of an earlier patch set with the same content, era and arch (the newest). */
+/** The changes of an earlier patch set with the same content (the same JSON), era and arch. */
 function recentByContent(patchSet: PatchSet, key: string): HookChange[] | undefined {
-  let content: string | null = null;
   for (let i = recent.length - 1; i >= 0; i--) {
     const r = recent[i]!;
-    if (r.key !== key) continue;
-    content ??= JSON.stringify(patchSet.patches);
-    r.content ??= JSON.stringify(r.patches);
-    if (r.content === content) return r.changes;
+    if (r.key === key && samePatches(r.patches, patchSet.patches)) return r.changes;
   }
   return undefined;
+}
+
+/** JSON of each patch, taken when first compared: a one-shot run, which extracts once, never
+ *  pays for it, and two different series part at their first different patch. */
+const patchJson = new WeakMap<object, string>();
+
+function jsonOf(patch: PatchSet['patches'][number]): string {
+  let s = patchJson.get(patch);
+  if (s === undefined) patchJson.set(patch, (s = JSON.stringify(patch)));
+  return s;
+}
+
+/** JSON.stringify(a) === JSON.stringify(b), patch by patch (an array's JSON is its elements'). */
+function samePatches(a: PatchSet['patches'], b: PatchSet['patches']): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && jsonOf(a[i]!) !== jsonOf(b[i]!)) return false;
+  return true;
 }
 
 function extract(patchSet: PatchSet, era: EraId, arch: ArchId): HookChange[] {

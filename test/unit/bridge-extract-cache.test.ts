@@ -43,3 +43,24 @@ test('extract cache: same content shares changes, other content, era or arch doe
   again.pop();
   assert.equal(extractHookChanges(b, { era: 'v6.12' }).length, first.length);
 });
+
+function series(flags: string[]): string {
+  return flags.map((f, i) => [
+    `From 000000000000000000000000000000000000000${i} Mon Sep 17 00:00:00 2001`, 'From: A <a@example.org>',
+    `Subject: [PATCH ${i + 1}/${flags.length}] mm: advice`, '', '---', patch(f),
+  ].join('\n')).join('\n');
+}
+
+test('extract cache: series that differ only in their last patch do not share changes', () => {
+  const a = readPatchSet(series(['VM_DONTCOPY', 'VM_IO', 'VM_DONTCOPY']));
+  assert.equal(a.patches.length, 3);
+  const first = extractHookChanges(a, { era: 'v6.12' });
+  const b = extractHookChanges(readPatchSet(series(['VM_DONTCOPY', 'VM_IO', 'VM_LOCKED'])), { era: 'v6.12' });
+  assert.notDeepEqual(b, first);
+  const same = extractHookChanges(readPatchSet(series(['VM_DONTCOPY', 'VM_IO', 'VM_DONTCOPY'])), { era: 'v6.12' });
+  assert.equal(same.length, first.length);
+  same.forEach((c, i) => assert.equal(c, first[i]));
+  // Fewer patches: not the same content.
+  const fewer = extractHookChanges(readPatchSet(series(['VM_DONTCOPY', 'VM_IO'])), { era: 'v6.12' });
+  assert.notEqual(fewer[0], first[0]);
+});

@@ -9,7 +9,7 @@ import type { PatchSet } from '../patch/types';
 import { RuleContext } from './context';
 import { initC } from '../c/index';
 import { RULES } from './registry';
-import { compareFindings } from './finding-order';
+import { orderFindings } from './finding-order';
 import type { CheckOptions, CheckReport, Finding, KernelChoice, Rule, SeveritySetting } from './types';
 
 export type { CheckOptions, CheckReport, Finding, KernelChoice, Rule, RuleMeta, Severity, SeveritySetting, RelatedLocation, TextEdit, Fix } from './types';
@@ -39,8 +39,7 @@ export async function checkPatchSet(text: string, patchSet: PatchSet, options: C
       findings.push(setting === 'default' ? f : { ...f, severity: setting });
     }
   }
-  findings.sort(compareFindings);
-  return { path: options.path ?? null, kernel, arch, findings: dedupe(findings) };
+  return { path: options.path ?? null, kernel, arch, findings: orderFindings(findings) };
 }
 
 /** Loads tree-sitter once; a failure is reported, not thrown. */
@@ -78,15 +77,6 @@ function runRule(rule: Rule, ctx: RuleContext): Finding[] {
   }
 }
 
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.rule}:${f.line}:${f.column}:${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 export function chooseKernel(patchSet: PatchSet, requested: EraId | 'auto' | 'latest'): KernelChoice {
   if (requested === 'latest') return { era: LATEST_ERA, requested, clues: [] };

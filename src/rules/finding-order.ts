@@ -67,3 +67,24 @@ export interface Ordered {
 export function compareFindings(a: Ordered, b: Ordered): number {
   return a.line - b.line || a.column - b.column || compareLikeLocale(a.rule, b.rule) || compareLikeLocale(a.message, b.message);
 }
+
+/** The findings in report order, each (rule, line, column, message) once: sorted (stably) by
+ *  compareFindings, then a finding equal to an earlier one dropped. Such findings share a run
+ *  of one line, column and rule, so each run keeps a set of its messages (no key string built
+ *  per finding). Sorts `findings` in place. */
+export function orderFindings<T extends Ordered>(findings: T[]): T[] {
+  findings.sort(compareFindings);
+  const out: T[] = [];
+  let run: T | null = null;
+  let messages = new Set<string>();
+  for (const f of findings) {
+    if (!run || f.line !== run.line || f.column !== run.column || f.rule !== run.rule) {
+      run = f;
+      messages = new Set();
+    }
+    if (messages.has(f.message)) continue;
+    messages.add(f.message);
+    out.push(f);
+  }
+  return out;
+}

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compareFindings, compareLikeLocale } from '../../src/rules/finding-order';
+import { compareFindings, compareLikeLocale, orderFindings } from '../../src/rules/finding-order';
 
 const sign = (n: number) => Math.sign(n);
 
@@ -51,5 +51,30 @@ test('compareFindings sorts as the line, column, rule, message comparator with l
       want.forEach((f, i) => assert.equal(got[i], f, `position ${i}`));
     }),
     { seed: 7, numRuns: 300 },
+  );
+});
+
+test('orderFindings sorts and drops repeats as sort-then-filter-by-key did', () => {
+  const finding = fc.record({
+    line: fc.integer({ min: 1, max: 3 }),
+    column: fc.integer({ min: 1, max: 2 }),
+    rule: fc.constantFrom('MM002', 'MM004', 'MM010'),
+    message: fc.constantFrom('a', 'b', 'B', 'a b', 'é', 'e\u0301', 'MADV_X (1)', 'MADV_X (2)'),
+  });
+  fc.assert(
+    fc.property(fc.array(finding, { maxLength: 40 }), (fs) => {
+      const sorted = [...fs].sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message));
+      const seen = new Set<string>();
+      const want = sorted.filter((f) => {
+        const key = `${f.rule}:${f.line}:${f.column}:${f.message}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      const got = orderFindings([...fs]);
+      assert.equal(got.length, want.length);
+      want.forEach((f, i) => assert.equal(got[i], f, `position ${i}`));
+    }),
+    { seed: 3, numRuns: 500 },
   );
 });

@@ -302,12 +302,15 @@ function extract(patchSet: PatchSet, era: EraId, arch: ArchId): HookChange[] {
   const pending: Pending[] = [];
   const preOnly: Fact[] = [];
   const postOnly: Fact[] = [];
-  const seenHooks = new Set<string>();
+  // The hunks' facts, for the hooks they show (asked only when a macro the patch changes
+  // reaches a template below: most patch sets never need the set). A post fact paired below
+  // leaves its map, but its pre fact, of the same hook and detail, stays in the pre map.
+  const hunkFacts: Array<Map<string, Fact>> = [];
   const read = { pre: new SideFacts(envs.pre), post: new SideFacts(envs.post) };
   for (let i = 0; i < sides.pre.length; i++) {
     const pre = byKey(read.pre.of(sides.pre[i]!));
     const post = byKey(read.post.of(sides.post[i]!));
-    for (const f of [...pre.values(), ...post.values()]) seenHooks.add(`${f.hook}\u0000${f.detail}`);
+    hunkFacts.push(pre, post);
     for (const [k, f] of pre) {
       const g = post.get(k);
       if (g) {
@@ -360,10 +363,12 @@ function extract(patchSet: PatchSet, era: EraId, arch: ArchId): HookChange[] {
     if (!macroPatch.has(d.name)) macroPatch.set(d.name, d.patchIndex);
   }
   if (changedMacros.size) {
+    const seen = new Set<string>();
+    for (const m of hunkFacts) for (const f of m.values()) seen.add(`${f.hook}\u0000${f.detail}`);
     const pre = templateFacts(envs.pre, changedMacros);
     const post = templateFacts(envs.post, changedMacros);
     for (const f of pre) {
-      if (seenHooks.has(`${f.hook}\u0000${f.detail}`)) continue;
+      if (seen.has(`${f.hook}\u0000${f.detail}`)) continue;
       const g = post.find((x) => x.hook === f.hook && x.detail === f.detail && x.scope === f.scope);
       if (!g) continue;
       const patch = macroPatch.get(g.macros?.find((m) => macroPatch.has(m)) ?? '') ?? 0;

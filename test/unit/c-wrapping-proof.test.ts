@@ -9,7 +9,9 @@ import fc from 'fast-check';
 import { initC, parseHunk } from '../../src/c/index';
 import { candidateScores } from '../../src/c/fragment';
 import { leastWrappingLeavesStatement } from '../../src/c/wrapping-proof';
-import { readDocument } from '../../src/patch/index';
+import { readDocument, readPatchSet } from '../../src/patch/index';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Hunk } from '../../src/patch/types';
 
 before(async () => {
@@ -130,4 +132,25 @@ test('random windows choose the wrapping that scoring both gives', () => {
     { seed: 20261125, numRuns: 400 },
   );
   assert.ok(shortcuts >= 50, `the shortcut was taken ${shortcuts} times`);
+});
+
+test('windows cut from the fixtures choose the wrapping that scoring both gives', () => {
+  // Real kernel code: windows of up to 12 lines of every fixture hunk, most starting at a
+  // line that closes a block (where the shortcut applies). A fixed pseudo-random sequence.
+  const pool: string[][] = [];
+  const walk = (d: string): string[] => readdirSync(d).flatMap((e) => { const p = join(d, e); return statSync(p).isDirectory() ? walk(p) : [p]; });
+  for (const f of walk('test-fixtures').filter((x) => /\.(patch|eml|mbox|diff)$/.test(x)).sort()) {
+    for (const p of readPatchSet(readFileSync(f, 'utf8')).patches) for (const file of p.files) for (const h of file.hunks) pool.push(h.lines.map((l) => l.kind + l.text));
+  }
+  let seed = 11;
+  const next = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  let shortcuts = 0;
+  for (let k = 0; k < 300; k++) {
+    const lines = pool[next(pool.length)]!;
+    const closers = lines.flatMap((l, i) => (/^.\s*}/.test(l) ? [i] : []));
+    const start = closers.length && next(5) > 0 ? closers[next(closers.length)]! : next(lines.length);
+    const window = lines.slice(start, start + 1 + next(12));
+    shortcuts += check(next(3) > 0 ? ' static int f(void)' : '', window);
+  }
+  assert.ok(shortcuts >= 30, `the shortcut was taken ${shortcuts} times`);
 });

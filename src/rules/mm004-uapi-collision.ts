@@ -57,9 +57,19 @@ export const mm004: Rule = {
       const ha = hookArch(h);
       return ha === a || (ha === 'generic' && (headers.get(a)?.includesGeneric ?? false));
     };
-    // Names per arch, as sets: each is asked once per definition or per new name.
-    const touchedOn = new Map(checkArches.map((a) => [a, new Set(uapi.filter((h) => appliesTo(h, a)).map((h) => h.detail))]));
-    const addedOn = new Map(checkArches.map((a) => [a, new Set(uapi.filter((h) => hookArch(h) === a).map((h) => h.detail))]));
+    // The new names by the arch of their header (generic for the generic one): an arch touches
+    // its own and, when its header includes the generic one, the generic ones.
+    const addedOn = new Map<ArchId, Set<string>>();
+    for (const h of uapi) {
+      const ha = hookArch(h);
+      const set = addedOn.get(ha);
+      if (set) set.add(h.detail);
+      else addedOn.set(ha, new Set([h.detail]));
+    }
+    const noNames = new Set<string>();
+    const genericNames = addedOn.get('generic') ?? noNames;
+    const touches = (a: ArchId, name: string): boolean =>
+      (addedOn.get(a) ?? noNames).has(name) || ((headers.get(a)?.includesGeneric ?? false) && genericNames.has(name));
     // Definitions by name, per arch: asked for a few names only (shown defines, new names).
     const byNameOn = (a: ArchId) => definitionsByName(defsOf.get(a)!);
     const uapiNames = new Set(uapi.map((h) => h.detail));
@@ -83,12 +93,15 @@ export const mm004: Rule = {
     // Only values the patch gives are ever looked up: the others are not indexed (every arch
     // has a few hundred definitions, and this is the first time the run builds such keys).
     type Def = { name: string; value: bigint; header: string | null; inPatch: boolean };
-    const index = new Map<string, Map<bigint, Def[]>>();
+    // arch -> namespace -> value -> definitions (no key string built per entry and lookup).
+    const index = new Map<ArchId, Map<string, Map<bigint, Def[]>>>();
     const wanted = new Set<bigint>();
     for (const o of uapi) if (o.after?.type === 'value') wanted.add(o.after.value);
-    const add = (key: string, d: Def) => {
-      let byValue = index.get(key);
-      if (!byValue) index.set(key, (byValue = new Map()));
+    const add = (a: ArchId, ns: string, d: Def) => {
+      let byNs = index.get(a);
+      if (!byNs) index.set(a, (byNs = new Map()));
+      let byValue = byNs.get(ns);
+      if (!byValue) byNs.set(ns, (byValue = new Map()));
       const list = byValue.get(d.value);
       if (list) list.push(d);
       else byValue.set(d.value, [d]);
@@ -103,11 +116,10 @@ export const mm004: Rule = {
       const seesGeneric = headers.get(a)?.includesGeneric ?? false;
       const shownHere = shown.filter((_, i) => shownArch[i] === a || (shownArch[i] === 'generic' && seesGeneric));
       const shownNames = new Set(shownHere.map((d) => d.name));
-      const touched = touchedOn.get(a)!;
       for (const d of defsOf.get(a)!) {
         if (!wanted.has(d.value)) continue;
-        if (d.namespace === 'VM' || d.composite || touched.has(d.name) || shownNames.has(d.name)) continue;
-        add(`${a}:${d.namespace}`, { name: d.name, value: d.value, header: d.header, inPatch: false });
+        if (d.namespace === 'VM' || d.composite || touches(a, d.name) || shownNames.has(d.name)) continue;
+        add(a, d.namespace, { name: d.name, value: d.value, header: d.header, inPatch: false });
       }
       // Numbers the arch's madvise() still accepts for an advice that has another value in its
       // header (parisc's wrapper translates the pre-6.2 numbers 65-73): taken as well.
@@ -123,16 +135,17 @@ export const mm004: Rule = {
           if (!wanted.has(value)) continue;
           const own = table.get(b.name)?.value;
           if (own !== undefined && own !== value) {
-            add(`${a}:MADV`, { name: b.name, value, header: `its old number, still translated by ${a}'s madvise()`, inPatch: false });
+            add(a, 'MADV', { name: b.name, value, header: `its old number, still translated by ${a}'s madvise()`, inPatch: false });
           }
         }
       }
       for (const d of shownHere) {
         const value = (d.afterValue as { ok: true; value: bigint }).value;
+        if (!wanted.has(value)) continue;
         const composite = byNameOn(a).get(d.name)?.composite === true || namesOnly.has(d);
-        if (!composite && wanted.has(value)) add(`${a}:${namespaceOf(d.name)}`, { name: d.name, value, header: d.path, inPatch: false });
+        if (!composite) add(a, namespaceOf(d.name)!, { name: d.name, value, header: d.path, inPatch: false });
       }
-      for (const { hook, namespace, def } of patchValues) if (appliesTo(hook, a)) add(`${a}:${namespace}`, def);
+      for (const { hook, namespace, def } of patchValues) if (appliesTo(hook, a)) add(a, namespace!, def);
     }
 
     // `#define MAP_ANON MAP_ANONYMOUS` is a second name for a value, not a new value.
@@ -149,7 +162,7 @@ export const mm004: Rule = {
       const hits = new Map<string, { arches: ArchId[]; header: string | null; inPatch: boolean }>();
       for (const a of checkArches) {
         if (!appliesTo(h, a) || aliases.has(h.detail)) continue;
-        for (const d of index.get(`${a}:${ns}`)?.get(value) ?? []) {
+        for (const d of index.get(a)?.get(ns)?.get(value) ?? []) {
           if (d.name === h.detail || aliases.has(d.name)) continue;
           const e = hits.get(d.name) ?? { arches: [], header: d.header, inPatch: d.inPatch };
           if (!e.arches.includes(a)) e.arches.push(a);
@@ -157,6 +170,7 @@ export const mm004: Rule = {
         }
       }
       const anchor = anchorLines(ctx, h.lines, [h.detail]);
+      const described = formatFlag(h.detail, value);
       for (const [name, e] of hits) {
         const related: RelatedLocation[] = [];
         // Most colliding names have no #define in the document: no location to look for.
@@ -169,7 +183,7 @@ export const mm004: Rule = {
         }
         const where = e.header && !e.inPatch ? ` (${e.header})` : e.inPatch ? ' (also added by this patch)' : '';
         out.push(makeFinding(meta,
-          `${formatFlag(h.detail, value)} collides with ${formatFlag(name, value)}${where} on ${listText(e.arches)}: ` +
+          `${described} collides with ${formatFlag(name, value)}${where} on ${listText(e.arches)}: ` +
           `userspace cannot tell the two apart`, anchor.at, related));
       }
       // New name in the generic header: the standalone arch headers must define it too.
@@ -177,12 +191,12 @@ export const mm004: Rule = {
         const missing = checkArches.filter((a) => {
           const hd = headers.get(a)!;
           if (!hd.standalone || hd.headers.length === 0) return false;
-          return !addedOn.get(a)!.has(h.detail) && !byNameOn(a).has(h.detail);
+          return !(addedOn.get(a)?.has(h.detail) ?? false) && !byNameOn(a).has(h.detail);
         });
         if (missing.length) {
           const paths = missing.map((a) => headers.get(a)!.headers[0]!.path);
           out.push(makeFinding(meta,
-            `${formatFlag(h.detail, value)} is added to the generic header only: ${listText(missing)} do not include it ` +
+            `${described} is added to the generic header only: ${listText(missing)} do not include it ` +
             `(${listText(paths)}), so userspace there has no ${h.detail}; add it to those headers ` +
             (aliases.has(h.detail) ? 'as the same alias' : 'with a value that is free there'),
             anchor.at));

@@ -49,6 +49,12 @@ function sameSet(a: string[], b: string[]): boolean {
   return sa.size === sb.size && [...sa].every((x) => sb.has(x));
 }
 
+/** The same elements by key, as sets; no keys are built when a side has none (most guards). */
+function sameElements<T>(a: readonly T[], b: readonly T[], key: (x: T) => string): boolean {
+  if (a.length === 0 || b.length === 0) return a.length === b.length;
+  return sameSet(a.map(key), b.map(key));
+}
+
 /** Two hook values mean the same behaviour. Translations and guards compare as sets (order
  *  of terms or guards does not matter to the kernel). */
 export function sameHookValue(a: HookValue | null, b: HookValue | null): boolean {
@@ -60,7 +66,7 @@ export function sameHookValue(a: HookValue | null, b: HookValue | null): boolean
     case 'flag':
       return a.value === (b as typeof a).value;
     case 'translation':
-      return sameSet(a.terms.map(termKey), (b as typeof a).terms.map(termKey));
+      return sameElements(a.terms, (b as typeof a).terms, termKey);
     case 'access-check': {
       const o = b as typeof a;
       return a.shift === o.shift && a.mask === o.mask;
@@ -72,8 +78,8 @@ export function sameHookValue(a: HookValue | null, b: HookValue | null): boolean
     case 'madvise': {
       const o = b as typeof a;
       if (a.set !== o.set || a.clear !== o.clear || a.action !== o.action || a.writeLock !== o.writeLock) return false;
-      return sameSet((a.guards ?? []).map(guardKey), (o.guards ?? []).map(guardKey))
-        && sameSet((a.opaqueGuards ?? []).map(guardKey), (o.opaqueGuards ?? []).map(guardKey))
+      return sameElements(a.guards ?? [], o.guards ?? [], guardKey)
+        && sameElements(a.opaqueGuards ?? [], o.opaqueGuards ?? [], guardKey)
         && (a.guards === undefined) === (o.guards === undefined);
     }
   }

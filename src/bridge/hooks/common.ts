@@ -99,13 +99,13 @@ export function visibleDefinitions(fragment: CFragment): readonly Node[] {
 
 /** Statements of `scope` that belong to it and not to a nested visible definition. */
 export function ownNodes(scope: { node: Node; whole: boolean }, fragment: CFragment, types: string | readonly string[]): Node[] {
-  const all = descendants(scope.node, types);
-  if (scope.whole) return all;
+  if (scope.whole) return descendants(scope.node, types);
   const key = typeof types === 'string' ? types : types.join(' ');
   let perScope = ownCache.get(scope);
   if (!perScope) ownCache.set(scope, (perScope = new Map()));
   let own = perScope.get(key);
   if (!own) {
+    const all = descendants(scope.node, types);
     // Only a node inside a visible definition's span can have it as an ancestor: the parent
     // walk (costly through the wasm boundary) is left for those few.
     const spans = visibleDefinitions(fragment).map((d) => [d.startIndex, d.endIndex] as const);

@@ -15,7 +15,7 @@ import { assignmentOf } from '../../src/c/queries';
 import { readPatchSet } from '../../src/patch/index';
 import { SideEnv, vmFlagAliases, VMA_FLAGS } from '../../src/bridge/env';
 import { allOwn, functionScopes, hasOwnIdentifier, visibleDefinitions } from '../../src/bridge/hooks/common';
-import { copyOfVmFlags, isCaseOf } from '../../src/bridge/hooks/madvise';
+import { copyOfVmFlags, flagOperatorAssignments, isCaseOf } from '../../src/bridge/hooks/madvise';
 import { identifiersOf, namesRead } from '../../src/bridge/hooks/mprotect';
 import { argumentsOf } from '../../src/bridge/hooks/common';
 import { SWITCHES_AND_CASES } from '../../src/c/queries';
@@ -109,6 +109,12 @@ const TRICKY: string[][] = [
   ['+\t\tbreak;', '+\t}', '+\t}', '+\treturn 0;', '+}', '+void __mmlens_fragment(void) { }'],
   ['+\t) {', '+\t\tx = 1;'],
   ['+#define F(x) ((x) + 1)', '+\t__attribute__((unused)) int y = F(2);'],
+  // |= and &= spelled as operators and otherwise.
+  [
+    '+\t/* a |= b; */ s = "c &= d";', '+\ta |= b |= c;', '+\ta &= ~(b |= c);', '+\tx |= ({ y &= 1; 2; });', '+\tfor (i = 0; i < n; i |= 1) m &= i;',
+    '+#define SET(v) ((v) |= VM_IO)', '+\tp->q.r |= VM_IO; *p &= 3; a[i] |= 1;',
+  ],
+  ['+\tx ||= y;', '+\tz |== 1;'], ['+#if A |= B', '+\tw &= 1;', '+#endif'], ['+\ts = "|= x" "&= y";', '+#define Z |= 1'], ['+\tint a |= 1;'],
   ['+static int g_mmap(void) {', '+\tremap_pfn_range(vma, a, b, c, p);', '+\treturn new_flags;', '+}', '+\tremap_pfn_range(vma, a, b, c, p);', '+\tnew_flags = vma->vm_flags;'],
 ];
 
@@ -316,4 +322,36 @@ test('evaluation reuse: a node evaluated again with other locals gives what a fr
     }
   }
   assert.ok(reused > 500);
+});
+
+/** flagOperatorAssignments as it was: every check asked of the operator's node and parent. */
+function flagOperatorAssignmentsByTree(scope: Node, fragment: CFragment): Array<{ id: number; target: string; operator: string }> {
+  const src = fragment.source;
+  const from = scope.startIndex;
+  const to = scope.endIndex;
+  const found: Array<{ id: number; target: string; operator: string; start: number }> = [];
+  for (const op of ['|=', '&=']) {
+    for (let at = src.indexOf(op, from); at >= 0 && at + 2 <= to; at = src.indexOf(op, at + 1)) {
+      const token = fragment.root.descendantForIndex(at, at + 2);
+      if (!token || token.startIndex !== at || token.endIndex !== at + 2 || token.type !== op) continue;
+      const n = token.parent;
+      if (!n || n.type !== 'assignment_expression' || n.childForFieldName('operator')?.startIndex !== at) continue;
+      if (n.startIndex < from || n.endIndex > to) continue;
+      const a = assignmentOf(n);
+      if (a) found.push({ id: a.node.id, target: a.target, operator: a.operator, start: a.node.startIndex });
+    }
+  }
+  return found.sort((x, y) => x.start - y.start).map(({ id, target, operator }) => ({ id, target, operator }));
+}
+
+test('|= and &= assignments: found where the source spells them as the walk of checks finds them', () => {
+  let found = 0;
+  for (const f of [...trickySides(), ...everyFixtureSide()]) {
+    for (const scope of functionScopes(f)) {
+      const want = flagOperatorAssignmentsByTree(scope.node, f);
+      assert.deepEqual(flagOperatorAssignments(scope.node, f).map((a) => ({ id: a.node.id, target: a.target, operator: a.operator })), want, f.source);
+      found += want.length;
+    }
+  }
+  assert.ok(found > 50);
 });

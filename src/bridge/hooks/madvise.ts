@@ -223,18 +223,26 @@ const operatorAssignments = new WeakMap<CFragment, Map<number, Assignment>>();
 /** The `|=` and `&=` assignments under `scope`, in source order. Their operator is a token of
  *  its own in the source (the parser never invents one: a MISSING token is inserted only where
  *  the next token completes a rule), so only the places the source spells one are asked. */
-function flagOperatorAssignments(scope: Node, fragment: CFragment): Assignment[] {
+export function flagOperatorAssignments(scope: Node, fragment: CFragment): Assignment[] {
   const src = fragment.source;
   const from = scope.startIndex;
   const to = scope.endIndex;
   const found: Assignment[] = [];
+  // In a tree without errors the token's parent is the assignment it is the operator of (no
+  // other rule has these operators), and an assignment holding a place of the scope lies in
+  // it (an expression cannot hold a function body).
+  const clean = !fragment.hasError;
   for (const op of ['|=', '&=']) {
     for (let at = src.indexOf(op, from); at >= 0 && at + 2 <= to; at = src.indexOf(op, at + 1)) {
       const token = fragment.root.descendantForIndex(at, at + 2);
-      if (!token || token.startIndex !== at || token.endIndex !== at + 2 || token.type !== op) continue;
+      // A token of that type starting there is those two characters.
+      if (!token || token.startIndex !== at || token.type !== op) continue;
       const n = token.parent;
-      if (!n || n.type !== 'assignment_expression' || n.childForFieldName('operator')?.startIndex !== at) continue;
-      if (n.startIndex < from || n.endIndex > to) continue;
+      if (!n) continue;
+      if (!clean) {
+        if (n.type !== 'assignment_expression' || n.childForFieldName('operator')?.startIndex !== at) continue;
+        if (n.startIndex < from || n.endIndex > to) continue;
+      }
       const a = assignmentOf(n);
       if (a) found.push(a);
     }

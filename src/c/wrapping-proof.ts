@@ -71,7 +71,13 @@ export function leastWrappingLeavesStatement(lines: readonly string[], levels: n
       }
       if (c === STAR && line.charCodeAt(i + 1) === SLASH) return false; // `*/` outside a comment
       if (c === QUOTE) return false;
-      if (c === DQUOTE) { inString = true; i++; continue; }
+      if (c === DQUOTE) {
+        // A string is code: after the close, it would be the first code, not the line below.
+        if (closed && !isPreproc) return false;
+        inString = true;
+        i++;
+        continue;
+      }
       if (!isPreproc) {
         if (c === HASH) return false;
         if (c === 0x20 || c === 0x09) { i++; continue; }

@@ -78,6 +78,7 @@ test('the tricky windows choose the wrapping that scoring both gives', () => {
     [' static int f(void)', [' \t}', ' \tx == 1;', ' \ty = 2;']],
     [' static int f(void)', [' \t}', ' \tx = ({ int t = 1; t; });']],
     [' static int f(void)', [' \t}', ' \tx = (y;', ' \tz = 1;']],
+    [' static int f(void)', [' \t}', ' \t"str"', ' \tx = 1;']],
     ['', [' }', ' ', ' static int helper(void)', ' {', '+\treturn 1;', ' }']],
     ['', [' \t}', ' \tx = 1;']],
     [' SYSCALL_DEFINE3(mprotect, unsigned long, start, size_t, len, unsigned long, prot)', [' \t}', ' SYSCALL_DEFINE1(foo, int, a)', ' {', ' \tx = 1;']],
@@ -102,6 +103,10 @@ test('the proof reads the text the way the lexer does', () => {
   assert.equal(leastWrappingLeavesStatement(['}', '/* a */ x = 1;'], 1, false), false);
   assert.equal(leastWrappingLeavesStatement(["'}'", '}', 'x = 1;'], 1, false), false);
   assert.equal(leastWrappingLeavesStatement(['}', 'x = 1; \\'], 1, false), false);
+  // A string after the close is its first code, on the close's line or on its own line.
+  assert.equal(leastWrappingLeavesStatement(['} "a"', 'x = 1;'], 1, false), false);
+  assert.equal(leastWrappingLeavesStatement(['}', '"a"', 'x = 1;'], 1, false), false);
+  assert.equal(leastWrappingLeavesStatement(['}', '#include "a.h"', 'x = 1;'], 1, false), true);
 });
 
 // Lines windows are made of: closes, statements that can and cannot sit at top level,

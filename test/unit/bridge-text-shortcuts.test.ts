@@ -15,7 +15,7 @@ import { assignmentOf } from '../../src/c/queries';
 import { readPatchSet } from '../../src/patch/index';
 import { SideEnv, vmFlagAliases, VMA_FLAGS } from '../../src/bridge/env';
 import { allOwn, functionScopes, hasOwnIdentifier, visibleDefinitions } from '../../src/bridge/hooks/common';
-import { copyOfVmFlags, flagOperatorAssignments, isCaseOf } from '../../src/bridge/hooks/madvise';
+import { assignmentParts, copyOfVmFlags, flagOperatorAssignments, isCaseOf } from '../../src/bridge/hooks/madvise';
 import { identifiersOf, namesRead } from '../../src/bridge/hooks/mprotect';
 import { argumentsOf } from '../../src/bridge/hooks/common';
 import { SWITCHES_AND_CASES } from '../../src/c/queries';
@@ -113,6 +113,12 @@ const TRICKY: string[][] = [
   [
     '+\t/* a |= b; */ s = "c &= d";', '+\ta |= b |= c;', '+\ta &= ~(b |= c);', '+\tx |= ({ y &= 1; 2; });', '+\tfor (i = 0; i < n; i |= 1) m &= i;',
     '+#define SET(v) ((v) |= VM_IO)', '+\tp->q.r |= VM_IO; *p &= 3; a[i] |= 1;',
+  ],
+  // Assignments spelled simply and not: blanks, comments, continuations, fields, compound
+  // operators, comparisons, $ and non-ASCII names.
+  [
+    '+\tnew_flags |= VM_IO;', '+\tnew_flags\t&=\n~VM_IO;', '+\tnew_flags /* c */ |= 1;', '+\tnew_flags \\', '+\t\t^= 2;', '+\ta$b = 1;', '+\tx = y = 3;',
+    '+\tp->f |= 1;', '+\ta[0] &= 1;', '+\tn += 1;', '+\tn <<= 1;', '+\tif ((r = f()) == 0) g();', '+\tnäme = 1;', '+\t(x) = 2;', '+\terr = -EINVAL;',
   ],
   ['+\tx ||= y;', '+\tz |== 1;'], ['+#if A |= B', '+\tw &= 1;', '+#endif'], ['+\ts = "|= x" "&= y";', '+#define Z |= 1'], ['+\tint a |= 1;'],
   ['+static int g_mmap(void) {', '+\tremap_pfn_range(vma, a, b, c, p);', '+\treturn new_flags;', '+}', '+\tremap_pfn_range(vma, a, b, c, p);', '+\tnew_flags = vma->vm_flags;'],
@@ -354,4 +360,21 @@ test('|= and &= assignments: found where the source spells them as the walk of c
     }
   }
   assert.ok(found > 50);
+});
+
+test('assignment parts: the source spelling gives what the fields give', () => {
+  let simple = 0;
+  for (const f of [...trickySides(), ...everyFixtureSide()]) {
+    for (const e of descendants(f.root, 'assignment_expression')) {
+      const want = {
+        target: e.childForFieldName('left')?.text.replace(/\s+/g, ''),
+        op: e.childForFieldName('operator')?.type ?? '=',
+        right: e.childForFieldName('right')?.id,
+      };
+      const got = assignmentParts(e, f);
+      assert.deepEqual({ target: got.target, op: got.op, right: got.right()?.id }, want, e.text);
+      if (!f.hasError) simple++;
+    }
+  }
+  assert.ok(simple > 100);
 });

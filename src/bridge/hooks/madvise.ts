@@ -291,6 +291,28 @@ interface Path {
 }
 
 const FLAG_CHANGE_OPS = new Set(['=', '|=', '&=', '^=']);
+const ERROR_VARIABLE = /^(error|err|ret|retval)$/;
+
+/** `x OP= y` spelled as a plain name, blanks and one of these operators: in a tree without
+ *  errors such an assignment's left side is that name (the operator is the next token). */
+const SIMPLE_ASSIGNMENT = /([A-Za-z_$][A-Za-z0-9_$]*)[ \t\r\n]*(\|=|&=|\^=|=)(?!=)/y;
+
+/** An assignment expression's target (its left side's text without blanks), operator and
+ *  value, the value read when asked. The first two come from the source when it spells a
+ *  simple assignment in an error-free tree, instead of asking wasm for the left side, the
+ *  operator and its type. */
+export function assignmentParts(e: Node, fragment: CFragment): { target: string | undefined; op: string; right: () => Node | null } {
+  if (!fragment.hasError) {
+    SIMPLE_ASSIGNMENT.lastIndex = e.startIndex;
+    const m = SIMPLE_ASSIGNMENT.exec(fragment.source);
+    if (m) return { target: m[1]!, op: m[2]!, right: () => e.childForFieldName('right') };
+  }
+  return {
+    target: e.childForFieldName('left')?.text.replace(/\s+/g, ''),
+    op: e.childForFieldName('operator')?.type ?? '=',
+    right: () => e.childForFieldName('right'),
+  };
+}
 
 function walkPath(path: Path, env: SideEnv, fragment: CFragment, initial: SymValue, flagsVar: string): PathResult {
   const r: PathResult = { guards: [], rejected: false, accepted: false, newFlags: initial, touchesFlags: false, nodes: [], cut: true, errno: false };
@@ -323,14 +345,17 @@ function walkPath(path: Path, env: SideEnv, fragment: CFragment, initial: SymVal
       // An assignment the flags-variable search read already is not read again.
       const known = e ? operatorAssignments.get(fragment)?.get(e.id) : undefined;
       if (known || e?.type === 'assignment_expression') {
-        const target = known ? known.left.text.replace(/\s+/g, '') : e!.childForFieldName('left')?.text.replace(/\s+/g, '');
-        const op = known ? known.operator : (e!.childForFieldName('operator')?.type ?? '=');
-        const right = known ? known.right : e!.childForFieldName('right');
+        const parts = known
+          ? { target: known.left.text.replace(/\s+/g, ''), op: known.operator, right: () => known.right }
+          : assignmentParts(e!, fragment);
+        const { target, op } = parts;
+        // The value is read only for the assignments below that use it.
+        const right = target === flagsVar || ERROR_VARIABLE.test(target ?? '') ? parts.right() : null;
         if (target === flagsVar && right && FLAG_CHANGE_OPS.has(op)) {
           const rhs = env.evaluate(right, fragment, locals());
           r.newFlags = op === '=' ? rhs : binary(op.slice(0, -1) as BinaryOp, r.newFlags, rhs);
           r.touchesFlags = true;
-        } else if (right && errnoOf(right) && /^(error|err|ret|retval)$/.test(target ?? '')) {
+        } else if (right && errnoOf(right) && ERROR_VARIABLE.test(target ?? '')) {
           r.rejected = true;
           r.errno = true;
         }

@@ -13,17 +13,24 @@
 // a window starting inside a comment, a line ending with `\` (a continuation, which the
 // lexer treats as whitespace or as part of a string or directive), any `'` (character
 // literals, digit separators), a string left open at the end of a line, a `#` inside a code
-// line. The first `}` that brings the depth to zero closes the synthetic function's body
-// (its matching `{` is the wrapper's), so the next code starts a new top-level item; an item
-// that starts with an assignment's left side and operator, or with a statement keyword
-// (valid at the start of a top-level item, so the lexer takes it as the keyword), is a
-// statement of the grammar's top level, or an error. The statement is a child of the root or
-// of top-level #if branches, which is where the stray-statement count looks.
+// line, code after `#ifdef NAME`, `#else` or `#endif` on their line. The first `}` that
+// brings the depth to zero closes the synthetic function's body (its matching `{` is the
+// wrapper's), so the next code starts a new top-level item; an item that starts with an
+// assignment's left side and operator, or with a statement keyword (valid at the start of a
+// top-level item, so the lexer takes it as the keyword), is a statement of the grammar's top
+// level, or an error. The statement is a child of the root or of top-level #if branches,
+// which is where the stray-statement count looks.
 
 const SLASH = 0x2f, STAR = 0x2a, BACKSLASH = 0x5c, DQUOTE = 0x22, QUOTE = 0x27, HASH = 0x23;
 const LBRACE = 0x7b, RBRACE = 0x7d;
 
 const PREPROC_LINE = /^\s*#/;
+/** `#ifdef NAME`, `#else`, `#endif` and kin end where their name or keyword ends: code may
+ *  follow on the same line (the lexer's brace there is real), unlike `#if`'s condition or
+ *  `#define`'s value, which run to the end of the line. */
+const CONDITIONAL_DIRECTIVE = /^\s*#[ \t]*(?:ifdef|ifndef|elifdef|elifndef|else|endif)\b/;
+/** One of those with nothing after it but a comment. */
+const BARE_CONDITIONAL_DIRECTIVE = /^\s*#[ \t]*(?:(?:ifdef|ifndef|elifdef|elifndef)\s+\w+|else|endif)\s*(?:\/\/.*|\/\*(?:[^*]|\*(?!\/))*(?:\*\/\s*)?)?$/;
 const ENDS_WITH_BACKSLASH = /\\\s*$/;
 /** A statement at the start of a top-level item: an assignment to a name or a field chain
  *  (a declaration cannot continue a type name with `=`, `->` or `.`), or a statement keyword. */
@@ -43,6 +50,7 @@ export function leastWrappingLeavesStatement(lines: readonly string[], levels: n
   for (const line of lines) {
     if (ENDS_WITH_BACKSLASH.test(line)) return false;
     const isPreproc = !inComment && PREPROC_LINE.test(line);
+    if (isPreproc && CONDITIONAL_DIRECTIVE.test(line) && !BARE_CONDITIONAL_DIRECTIVE.test(line)) return false;
     if (closed && !isPreproc && !inComment) {
       // The first line with code after the close decides; blank and comment-only lines are
       // skipped below.

@@ -79,6 +79,8 @@ test('the tricky windows choose the wrapping that scoring both gives', () => {
     [' static int f(void)', [' \t}', ' \tx = ({ int t = 1; t; });']],
     [' static int f(void)', [' \t}', ' \tx = (y;', ' \tz = 1;']],
     [' static int f(void)', [' \t}', ' \t"str"', ' \tx = 1;']],
+    [' static int f(void)', [' #ifdef X {', ' \ta = 1;', ' \t}', ' \t}', ' #endif', ' \tx = 1;']],
+    [' static int f(void)', [' \t}', ' #else x = 1;', ' \ty = 2;']],
     ['', [' }', ' ', ' static int helper(void)', ' {', '+\treturn 1;', ' }']],
     ['', [' \t}', ' \tx = 1;']],
     [' SYSCALL_DEFINE3(mprotect, unsigned long, start, size_t, len, unsigned long, prot)', [' \t}', ' SYSCALL_DEFINE1(foo, int, a)', ' {', ' \tx = 1;']],
@@ -107,6 +109,11 @@ test('the proof reads the text the way the lexer does', () => {
   assert.equal(leastWrappingLeavesStatement(['} "a"', 'x = 1;'], 1, false), false);
   assert.equal(leastWrappingLeavesStatement(['}', '"a"', 'x = 1;'], 1, false), false);
   assert.equal(leastWrappingLeavesStatement(['}', '#include "a.h"', 'x = 1;'], 1, false), true);
+  // Code after `#ifdef NAME`, `#else`, `#endif` on their line is lexed as code (a brace there
+  // is real, unlike one in a #define's value).
+  assert.equal(leastWrappingLeavesStatement(['#ifdef X {', '}', '}', 'x = 1;'], 1, false), false);
+  assert.equal(leastWrappingLeavesStatement(['}', '#endif }', 'x = 1;'], 1, false), false);
+  assert.equal(leastWrappingLeavesStatement(['#define X {', '}', '#endif /* X */', 'x = 1;'], 1, false), true);
 });
 
 // Lines windows are made of: closes, statements that can and cannot sit at top level,
@@ -117,7 +124,7 @@ const POOL = [
   'x = 1;', 'vma->vm_flags |= VM_X;', 'a.b = c;', 'if (a)', '\treturn -EINVAL;', 'return 0;', 'goto out;', 'out:',
   'for (;;)', 'while (x)', 'do', 'break;', 'x == 1;', 'foo(bar);', 'int y;', 'static int g(void)', 'int f(a)', 'int a;',
   'struct s {', '} s;', '} t = {', 'int v[] = { 1, 2 };', 'switch (a) {', 'case 1:', 'default:',
-  '#ifdef CONFIG_X', '#else', '#endif', '#if 0', '#define FOO(x) \\', '\tdo { } while (0)', '#define BAR {',
+  '#ifdef CONFIG_X', '#else', '#endif', '#if 0', '#ifdef Y {', '#endif }', '#else x = 1;', '#define FOO(x) \\', '\tdo { } while (0)', '#define BAR {',
   "c = '}';", 'pr_info("}{\\n");', 's = "{\\', '\tx);', 'x = (y;', ';', 'x = ({ int t; t; });', 'if (x);', 'unsigned long',
   'SYSCALL_DEFINE2(foo, int, a, int, b)', 'typedef int t;', 'x *= 2;', 'y <<= 1;', '#', 'a = b # c;',
 ];

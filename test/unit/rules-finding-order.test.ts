@@ -1,41 +1,36 @@
-// The engine orders findings comparing rule ids and messages as localeCompare does, mostly
-// without calling it (src/rules/finding-order.ts). Whatever the test's locale, the answer must
-// be localeCompare's: tricky spellings (case, punctuation, digits against letters, accents,
-// combining marks, one string a prefix of the other) included.
+// Findings are reported by line, column, rule id and message, ids and messages in UTF-16
+// code-unit order (src/rules/finding-order.ts): the same order in every locale and in the
+// editor, so reports can be diffed across machines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { compareFindings, compareLikeLocale, orderFindings } from '../../src/rules/finding-order';
+import { compareCodeUnits, compareFindings, orderFindings } from '../../src/rules/finding-order';
 
-const sign = (n: number) => Math.sign(n);
+const byKey = (a: { line: number; column: number; rule: string; message: string }, b: typeof a) =>
+  a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
 
-const PAIRS: Array<[string, string]> = [
-  ['MM002', 'MM004'], ['MM010', 'MM009'], ['a', 'B'], ['B', 'a'], ['Z', 'a'], ['a b', 'a0'], ['a 1', 'a a'],
-  ['x9', 'xa'], ['_a', 'a'], ['a_', 'a-'], ['(0x20)', '(0x2)'], ['VM_IO (0x00004000, bit 14)', 'VM_IO (0x00004000, bit 1)'],
-  ['abc', 'ab'], ['ab', 'abc'], ['ä', 'aa'], ['a\u0301', 'ab'], ['ab\u0301', 'ac'], ['résumé', 'resume'], ['i', 'y'], ['ch', 'h'],
-  ['MADV_GEN12 (122) collides with MADV_GEN62 (122)', 'MADV_GEN12 (122) is added to the generic header only'],
-  ['same', 'same'], ['', 'a'], ['a', ''], ['A', 'a'], ['a\tb', 'a b'], ['a~', 'a}'], ['1', 'I'],
-];
+test('code-unit order: capitals before small letters, punctuation by its code, a prefix first', () => {
+  const sorted = ['a', 'B', 'Z', '_a', 'a b', 'a0', 'ab', 'abc', '', 'é', 'e\u0301', 'MM010', 'MM002', 'bit 14', 'bit 1'].sort(compareCodeUnits);
+  assert.deepEqual(sorted, ['', 'B', 'MM002', 'MM010', 'Z', '_a', 'a', 'a b', 'a0', 'ab', 'abc', 'bit 1', 'bit 14', 'e\u0301', 'é']);
+  assert.equal(compareCodeUnits('same', 'same'), 0);
+});
 
-test('compareLikeLocale agrees with localeCompare on tricky pairs', () => {
-  for (const [a, b] of PAIRS) assert.equal(sign(compareLikeLocale(a, b)), sign(a.localeCompare(b)), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+test('the order does not depend on the locale (sv_SE sorts w with v, lt_LT y with i)', () => {
+  const words = ['w', 'v', 'x', 'y', 'i', 'j', 'B', 'a', 'ä', 'z', 'aa', 'å'];
+  const script = `import('${new URL('../../src/rules/finding-order.ts', import.meta.url).href}').then((m) => console.log(JSON.stringify(${JSON.stringify(words)}.sort(m.compareCodeUnits))))`;
+  const orders = ['C', 'sv_SE.UTF-8', 'lt_LT.UTF-8', 'en_US.UTF-8'].map((lang) => {
+    const p = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', env: { ...process.env, LANG: lang, LC_ALL: lang } });
+    assert.equal(p.status, 0, p.stderr);
+    return p.stdout.trim();
+  });
+  assert.deepEqual(new Set(orders).size, 1, orders.join('\n'));
+  assert.deepEqual(JSON.parse(orders[0]!), [...words].sort());
 });
 
 const CHARS = [' ', '0', '1', '9', 'a', 'b', 'i', 'y', 'z', 'A', 'B', 'Z', '_', '-', ',', '(', ')', '.', ':', 'é', 'ä', '\u0301', '\t', '~'];
 
-test('compareLikeLocale agrees with localeCompare on generated strings with shared prefixes', () => {
-  const piece = fc.array(fc.constantFrom(...CHARS), { maxLength: 6 }).map((cs) => cs.join(''));
-  fc.assert(
-    fc.property(piece, piece, piece, (prefix, x, y) => {
-      const a = prefix + x;
-      const b = prefix + y;
-      assert.equal(sign(compareLikeLocale(a, b)), sign(a.localeCompare(b)), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
-    }),
-    { seed: 42, numRuns: 3000 },
-  );
-});
-
-test('compareFindings sorts as the line, column, rule, message comparator with localeCompare', () => {
+test('compareFindings sorts by line, column, rule, message, and is stable', () => {
   const finding = fc.record({
     line: fc.integer({ min: 1, max: 3 }),
     column: fc.integer({ min: 1, max: 2 }),
@@ -44,10 +39,9 @@ test('compareFindings sorts as the line, column, rule, message comparator with l
   });
   fc.assert(
     fc.property(fc.array(finding, { maxLength: 30 }), (fs) => {
-      const want = [...fs].sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message));
-      assert.deepEqual([...fs].sort(compareFindings), want);
-      // The same objects in the same order (stable: equal findings keep their order).
+      const want = [...fs].sort(byKey);
       const got = [...fs].sort(compareFindings);
+      // The same objects in the same order (stable: equal findings keep their order).
       want.forEach((f, i) => assert.equal(got[i], f, `position ${i}`));
     }),
     { seed: 7, numRuns: 300 },
@@ -63,7 +57,7 @@ test('orderFindings sorts and drops repeats as sort-then-filter-by-key did', () 
   });
   fc.assert(
     fc.property(fc.array(finding, { maxLength: 40 }), (fs) => {
-      const sorted = [...fs].sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message));
+      const sorted = [...fs].sort(byKey);
       const seen = new Set<string>();
       const want = sorted.filter((f) => {
         const key = `${f.rule}:${f.line}:${f.column}:${f.message}`;

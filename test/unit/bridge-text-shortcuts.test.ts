@@ -14,8 +14,8 @@ import {
 import { assignmentOf } from '../../src/c/queries';
 import { readPatchSet } from '../../src/patch/index';
 import { SideEnv, vmFlagAliases, VMA_FLAGS } from '../../src/bridge/env';
-import { allOwn, functionScopes, hasOwnIdentifier, visibleDefinitions } from '../../src/bridge/hooks/common';
-import { assignmentParts, copyOfVmFlags, flagOperatorAssignments, isCaseOf } from '../../src/bridge/hooks/madvise';
+import { allOwn, errnoOf, functionScopes, hasOwnIdentifier, visibleDefinitions } from '../../src/bridge/hooks/common';
+import { assignmentParts, copyOfVmFlags, flagOperatorAssignments, guardErrno, isCaseOf } from '../../src/bridge/hooks/madvise';
 import { identifiersOf, namesRead } from '../../src/bridge/hooks/mprotect';
 import { argumentsOf } from '../../src/bridge/hooks/common';
 import { SWITCHES_AND_CASES } from '../../src/c/queries';
@@ -119,6 +119,12 @@ const TRICKY: string[][] = [
   [
     '+\tnew_flags |= VM_IO;', '+\tnew_flags\t&=\n~VM_IO;', '+\tnew_flags /* c */ |= 1;', '+\tnew_flags \\', '+\t\t^= 2;', '+\ta$b = 1;', '+\tx = y = 3;',
     '+\tp->f |= 1;', '+\ta[0] &= 1;', '+\tn += 1;', '+\tn <<= 1;', '+\tif ((r = f()) == 0) g();', '+\tnäme = 1;', '+\t(x) = 2;', '+\terr = -EINVAL;',
+  ],
+  // Guards' errnos spelled simply and not.
+  [
+    '+\tif (a) return -EINVAL;', '+\tif (b)', '+\t\treturn -EINVAL;', '+\tif (c) return - EPERM ;', '+\tif (d) return (-EINVAL);', '+\tif (e) return -EINVAL_X;',
+    '+\tif (f) /* c */ return -EINVAL;', '+\tif (g) return -EINVAL; else return -ENOMEM;', '+\tif (h) { error = -EINVAL; break; }', '+\tif (i) return -E2BIG;',
+    '+\tif (j) return -EINVAL /* c */;', '+\tif (k) return -EINVALx;', '+\tif (l) return EINVAL;', '+\tif (m) return -EAGAIN, 1;', '+\tif (n) return -EINVAL', '+\t;',
   ],
   ['+\tx ||= y;', '+\tz |== 1;'], ['+#if A |= B', '+\tw &= 1;', '+#endif'], ['+\ts = "|= x" "&= y";', '+#define Z |= 1'], ['+\tint a |= 1;'],
   ['+static int g_mmap(void) {', '+\tremap_pfn_range(vma, a, b, c, p);', '+\treturn new_flags;', '+}', '+\tremap_pfn_range(vma, a, b, c, p);', '+\tnew_flags = vma->vm_flags;'],
@@ -377,4 +383,31 @@ test('assignment parts: the source spelling gives what the fields give', () => {
     }
   }
   assert.ok(simple > 100);
+});
+
+/** The errno of a guard's body as read from its statements (guardOf before the shortcut). */
+function guardErrnoByTree(stmt: Node): string | null {
+  const body = stmt.childForFieldName('consequence');
+  if (!stmt.childForFieldName('condition') || !body) return null;
+  const stmts = body.type === 'compound_statement' ? body.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') : [body];
+  let errno: string | null = null;
+  for (const s of stmts) {
+    if (s.type === 'return_statement') errno = errnoOf(s.namedChildren[0] ?? null);
+    else if (s.type === 'expression_statement' && s.namedChildren[0]?.type === 'assignment_expression') errno = errnoOf(s.namedChildren[0]!.childForFieldName('right')) ?? errno;
+  }
+  return errno;
+}
+
+test('guard errnos: a `return -E;` read from the source gives what the statements give', () => {
+  let found = 0;
+  for (const f of [...trickySides(), ...everyFixtureSide()]) {
+    for (const stmt of descendants(f.root, 'if_statement')) {
+      const cond = stmt.childForFieldName('condition');
+      if (!cond) continue;
+      const want = guardErrnoByTree(stmt);
+      assert.equal(guardErrno(stmt, cond, f), want, stmt.text);
+      if (want) found++;
+    }
+  }
+  assert.ok(found > 50);
 });

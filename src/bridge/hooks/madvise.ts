@@ -368,8 +368,26 @@ function walkPath(path: Path, env: SideEnv, fragment: CFragment, initial: SymVal
 /** `if (COND) return -E;` / `if (COND) { error = -E; break; }` as a guard. */
 function guardOf(stmt: Node, env: SideEnv, fragment: CFragment, locals: Map<string, SymValue>): MadviseGuard | OpaqueGuard | null {
   const cond = stmt.childForFieldName('condition');
+  if (!cond) return null;
+  const errno = guardErrno(stmt, cond, fragment);
+  if (!errno) return null;
+  return conditionToGuard(env.evaluate(cond, fragment, locals), errno, env.lookup('VM_SHARED') ?? 0n);
+}
+
+/** `return -EINVAL;` right after the condition, blanks apart. */
+const RETURN_ERRNO = /[ \t\r\n]*return[ \t\r\n]+-[ \t\r\n]*(E[A-Z]+)[ \t\r\n]*;/y;
+
+/** The errno an if statement's body fails with (`return -E;`, or `error = -E;` among its
+ *  statements), or null. A body that is `return -EINVAL;` as spelled in an error-free tree is
+ *  read from the source (the consequence follows the condition's parenthesis). */
+export function guardErrno(stmt: Node, cond: Node, fragment: CFragment): string | null {
+  if (!fragment.hasError) {
+    RETURN_ERRNO.lastIndex = cond.endIndex;
+    const m = RETURN_ERRNO.exec(fragment.source);
+    if (m) return m[1]!;
+  }
   const body = stmt.childForFieldName('consequence');
-  if (!cond || !body) return null;
+  if (!body) return null;
   const stmts = body.type === 'compound_statement' ? body.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') : [body];
   let errno: string | null = null;
   for (const s of stmts) {
@@ -379,8 +397,7 @@ function guardOf(stmt: Node, env: SideEnv, fragment: CFragment, locals: Map<stri
       errno = errnoOf(right) ?? errno;
     }
   }
-  if (!errno) return null;
-  return conditionToGuard(env.evaluate(cond, fragment, locals), errno, env.lookup('VM_SHARED') ?? 0n);
+  return errno;
 }
 
 function disjuncts(v: SymValue, out: SymValue[] = []): SymValue[] {

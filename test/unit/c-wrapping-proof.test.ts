@@ -108,12 +108,16 @@ test('the proof reads the text the way the lexer does', () => {
   // A string after the close is its first code, on the close's line or on its own line.
   assert.equal(leastWrappingLeavesStatement(['} "a"', 'x = 1;'], 1, false), false);
   assert.equal(leastWrappingLeavesStatement(['}', '"a"', 'x = 1;'], 1, false), false);
-  assert.equal(leastWrappingLeavesStatement(['}', '#include "a.h"', 'x = 1;'], 1, false), true);
+  assert.equal(leastWrappingLeavesStatement(['}', '#include <linux/mm.h>', 'x = 1;'], 1, false), true);
+  assert.equal(leastWrappingLeavesStatement(['}', '#include "a.h"', 'x = 1;'], 1, false), false); // quotes in a directive: declines
   // Code after `#ifdef NAME`, `#else`, `#endif` on their line is lexed as code (a brace there
   // is real, unlike one in a #define's value).
   assert.equal(leastWrappingLeavesStatement(['#ifdef X {', '}', '}', 'x = 1;'], 1, false), false);
   assert.equal(leastWrappingLeavesStatement(['}', '#endif }', 'x = 1;'], 1, false), false);
   assert.equal(leastWrappingLeavesStatement(['#define X {', '}', '#endif /* X */', 'x = 1;'], 1, false), true);
+  // A #define's text is one token: a `/*` in its quotes opens a comment for the lexer.
+  assert.equal(leastWrappingLeavesStatement(['#define X "/*"', '}', '*/', 'x = 1;'], 1, false), false);
+  assert.equal(leastWrappingLeavesStatement(['#if X == 1 /* } */', '#endif', '}', 'x = 1;'], 1, false), true);
 });
 
 // Lines windows are made of: closes, statements that can and cannot sit at top level,
@@ -124,7 +128,7 @@ const POOL = [
   'x = 1;', 'vma->vm_flags |= VM_X;', 'a.b = c;', 'if (a)', '\treturn -EINVAL;', 'return 0;', 'goto out;', 'out:',
   'for (;;)', 'while (x)', 'do', 'break;', 'x == 1;', 'foo(bar);', 'int y;', 'static int g(void)', 'int f(a)', 'int a;',
   'struct s {', '} s;', '} t = {', 'int v[] = { 1, 2 };', 'switch (a) {', 'case 1:', 'default:',
-  '#ifdef CONFIG_X', '#else', '#endif', '#if 0', '#ifdef Y {', '#endif }', '#else x = 1;', '#define FOO(x) \\', '\tdo { } while (0)', '#define BAR {',
+  '#ifdef CONFIG_X', '#else', '#endif', '#if 0', '#ifdef Y {', '#endif }', '#else x = 1;', '#define Q "/*"', '#include "a.h"', '#define FOO(x) \\', '\tdo { } while (0)', '#define BAR {',
   "c = '}';", 'pr_info("}{\\n");', 's = "{\\', '\tx);', 'x = (y;', ';', 'x = ({ int t; t; });', 'if (x);', 'unsigned long',
   'SYSCALL_DEFINE2(foo, int, a, int, b)', 'typedef int t;', 'x *= 2;', 'y <<= 1;', '#', 'a = b # c;',
 ];

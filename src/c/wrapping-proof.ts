@@ -13,8 +13,8 @@
 // a window starting inside a comment, a line ending with `\` (a continuation, which the
 // lexer treats as whitespace or as part of a string or directive), any `'` (character
 // literals, digit separators), a string left open at the end of a line, a `#` inside a code
-// line, code after `#ifdef NAME`, `#else` or `#endif` on their line, quotes in other
-// directives than #if's family (their text is one token, quotes and all). The first `}` that
+// line, code after `#ifdef NAME`, `#else` or `#endif` on their line, quotes, `<` or `//` in
+// other directives than #if's family (their text is one token). The first `}` that
 // brings the depth to zero closes the synthetic function's body (its matching `{` is the
 // wrapper's), so the next code starts a new top-level item; an item that starts with an
 // assignment's left side and operator, or with a statement keyword (valid at the start of a
@@ -31,10 +31,11 @@ const PREPROC_LINE = /^\s*#/;
  *  `#define`'s value, which run to the end of the line. */
 const CONDITIONAL_DIRECTIVE = /^\s*#[ \t]*(?:ifdef|ifndef|elifdef|elifndef|else|endif)\b/;
 /** `#if`'s family: their conditions are lexed as code (strings, comments). Other directives'
- *  text is one preproc_arg token to the end of the line, in which quotes mean nothing (a
- *  `/*` inside quotes still opens a comment). */
+ *  text is one token to the end of the line (a preproc_arg, an include path), in which
+ *  quotes, `<...>` and `//` mean nothing to where a `/*` comment starts: the scan takes only
+ *  those lines with none of them (then a `/*` opens a comment for both). */
 const CONDITIONAL_FAMILY = /^\s*#[ \t]*(?:if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b/;
-const QUOTES = /["']/;
+const DIRECTIVE_TEXT_DOUBT = /["'<]|\/\//;
 /** One of those with nothing after it but a comment. */
 const BARE_CONDITIONAL_DIRECTIVE = /^\s*#[ \t]*(?:(?:ifdef|ifndef|elifdef|elifndef)\s+\w+|else|endif)\s*(?:\/\/.*|\/\*(?:[^*]|\*(?!\/))*(?:\*\/\s*)?)?$/;
 const ENDS_WITH_BACKSLASH = /\\\s*$/;
@@ -58,7 +59,7 @@ export function leastWrappingLeavesStatement(lines: readonly string[], levels: n
     const isPreproc = !inComment && PREPROC_LINE.test(line);
     if (isPreproc) {
       if (CONDITIONAL_DIRECTIVE.test(line) && !BARE_CONDITIONAL_DIRECTIVE.test(line)) return false;
-      if (!CONDITIONAL_FAMILY.test(line) && QUOTES.test(line)) return false;
+      if (!CONDITIONAL_FAMILY.test(line) && DIRECTIVE_TEXT_DOUBT.test(line)) return false;
     }
     if (closed && !isPreproc && !inComment) {
       // The first line with code after the close decides; blank and comment-only lines are

@@ -108,7 +108,9 @@ test('the proof reads the text the way the lexer does', () => {
   // A string after the close is its first code, on the close's line or on its own line.
   assert.equal(leastWrappingLeavesStatement(['} "a"', 'x = 1;'], 1, false), false);
   assert.equal(leastWrappingLeavesStatement(['}', '"a"', 'x = 1;'], 1, false), false);
-  assert.equal(leastWrappingLeavesStatement(['}', '#include <linux/mm.h>', 'x = 1;'], 1, false), true);
+  assert.equal(leastWrappingLeavesStatement(['}', '#include <linux/mm.h>', 'x = 1;'], 1, false), false);
+  assert.equal(leastWrappingLeavesStatement(['}', '#define X a // b /* c', 'x = 1;'], 1, false), false);
+  assert.equal(leastWrappingLeavesStatement(['}', '#define X (a / b) /* c */', 'x = 1;'], 1, false), true);
   assert.equal(leastWrappingLeavesStatement(['}', '#include "a.h"', 'x = 1;'], 1, false), false); // quotes in a directive: declines
   // Code after `#ifdef NAME`, `#else`, `#endif` on their line is lexed as code (a brace there
   // is real, unlike one in a #define's value).

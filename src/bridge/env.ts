@@ -176,69 +176,8 @@ export class SideEnv {
     }
   }
 
-  /** Per fragment and node id: the last evaluation at the top level, with the locals it read. */
-  private readonly evaluated = new WeakMap<CFragment, Map<number, Evaluation>>();
-
   evaluate(node: Node, fragment: CFragment, locals?: ReadonlyMap<string, SymValue>): SymValue {
-    const env = this.env(fragment, locals);
-    // Inside a helper the depth limit is in play: no reuse there.
-    if (this.depth > 0) return evaluate(node, env);
-    // The collectors evaluate a node again with other locals (a case's assignment when the
-    // flags variable is sought, then along its path): the value depends on the node, this
-    // side's tables and helpers (fixed) and the locals the evaluator reads, which are
-    // recorded: the same reads give the same value.
-    let perFragment = this.evaluated.get(fragment);
-    if (!perFragment) this.evaluated.set(fragment, (perFragment = new Map()));
-    const all = env.locals!;
-    const hit = perFragment.get(node.id);
-    if (hit && hit.reads.every(([k, v]) => all.get(k) === v)) return hit.value;
-    const recording = new RecordingLocals(all);
-    const value = evaluate(node, { ...env, locals: recording });
-    if (recording.reads) perFragment.set(node.id, { value, reads: recording.reads });
-    else perFragment.delete(node.id);
-    return value;
-  }
-}
-
-interface Evaluation {
-  value: SymValue;
-  reads: Array<[string, SymValue | undefined]>;
-}
-
-/** Locals that remember which names were asked (and what they held); a walk over all of them
- *  makes the answer depend on every one: nothing is remembered then. */
-class RecordingLocals implements ReadonlyMap<string, SymValue> {
-  reads: Array<[string, SymValue | undefined]> | null = [];
-  constructor(private readonly inner: ReadonlyMap<string, SymValue>) {}
-  get(key: string): SymValue | undefined {
-    const v = this.inner.get(key);
-    this.reads?.push([key, v]);
-    return v;
-  }
-  has(key: string): boolean {
-    return this.get(key) !== undefined || this.inner.has(key);
-  }
-  private whole(): ReadonlyMap<string, SymValue> {
-    this.reads = null;
-    return this.inner;
-  }
-  get size(): number {
-    return this.whole().size;
-  }
-  forEach(fn: (value: SymValue, key: string, map: ReadonlyMap<string, SymValue>) => void): void {
-    this.whole().forEach((v, k) => fn(v, k, this));
-  }
-  entries(): MapIterator<[string, SymValue]> {
-    return this.whole().entries();
-  }
-  keys(): MapIterator<string> {
-    return this.whole().keys();
-  }
-  values(): MapIterator<SymValue> {
-    return this.whole().values();
-  }
-  [Symbol.iterator](): MapIterator<[string, SymValue]> {
-    return this.whole()[Symbol.iterator]();
+    return evaluate(node, this.env(fragment, locals));
   }
 }
 

@@ -103,6 +103,25 @@ export class SideEnv {
     }
   }
 
+  private nameStarts: Uint8Array | null = null;
+
+  /** For each ASCII code, 1 when a macro or helper of the side starts with it (all 1 when a
+   *  name starts otherwise): words starting elsewhere need no lookup. */
+  knownNameStarts(): Uint8Array {
+    if (!this.nameStarts) {
+      const starts = new Uint8Array(128);
+      for (const names of [this.macros.keys(), this.helpers.keys()]) {
+        for (const n of names) {
+          const c = n.charCodeAt(0);
+          if (c < 128) starts[c] = 1;
+          else starts.fill(1);
+        }
+      }
+      this.nameStarts = starts;
+    }
+    return this.nameStarts;
+  }
+
   hasHelper(name: string): boolean {
     return this.helpers.has(name);
   }

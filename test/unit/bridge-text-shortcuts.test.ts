@@ -8,16 +8,16 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import {
-  descendants, findAssignments, functionDefinitionName, initC, normalizeText, parseHunk, printValue, SYNTHETIC_FUNCTION,
+  descendants, findAssignments, functionDefinitionName, initC, normalizeText, parseHunk, printValue, sideFragments, SYNTHETIC_FUNCTION,
   type CFragment,
 } from '../../src/c/index';
 import { assignmentOf } from '../../src/c/queries';
 import { readPatchSet } from '../../src/patch/index';
-import { vmFlagAliases, VMA_FLAGS } from '../../src/bridge/env';
+import { SideEnv, vmFlagAliases, VMA_FLAGS } from '../../src/bridge/env';
 import { allOwn, errnoOf, functionScopes, hasOwnIdentifier, visibleDefinitions } from '../../src/bridge/hooks/common';
 import { assignmentParts, copyOfVmFlags, flagOperatorAssignments, guardErrno, isCaseOf } from '../../src/bridge/hooks/madvise';
 import { identifiersOf, namesRead } from '../../src/bridge/hooks/mprotect';
-import { argumentsOf } from '../../src/bridge/hooks/common';
+import { argumentsOf, macrosUsed } from '../../src/bridge/hooks/common';
 import { SWITCHES_AND_CASES } from '../../src/c/queries';
 import { ownCallsTo } from '../../src/bridge/hooks/driver';
 
@@ -374,4 +374,58 @@ test('guard errnos: a `return -E;` read from the source gives what the statement
     }
   }
   assert.ok(found > 50);
+});
+
+/** macrosUsed as it was: the node's words found with a regular expression. */
+function macrosUsedByRegExp(node: Node, env: SideEnv, fragment: CFragment): string[] {
+  const out = new Set<string>();
+  const known = (name: string) => env.macros.has(name) || env.hasHelper(name);
+  const start = node.startIndex;
+  const text = fragment.source.slice(start, node.endIndex);
+  if (/[^\x00-\x7f]|\\/.test(text)) {
+    for (const id of descendants(node, 'identifier')) if (known(id.text)) out.add(id.text);
+    return [...out];
+  }
+  for (const m of text.matchAll(/[A-Za-z_$][A-Za-z0-9_$]*/g)) {
+    const word = m[0];
+    if (!known(word) || out.has(word)) continue;
+    const at = start + m.index;
+    const n = fragment.root.descendantForIndex(at, at + word.length);
+    if (n && n.type === 'identifier' && n.startIndex === at && n.text === word) out.add(word);
+  }
+  return [...out];
+}
+
+const MACRO_WINDOW = [
+  '+#define MAC 0x1', '+#define MAC2(x) ((x) | MAC)', '+#define OTHER MAC', '+#define _u 2', '+#define $d 3', '+static inline unsigned long helper(unsigned long v) { return v | MAC; }',
+  '+\tnew_flags |= MAC | MAC2(OTHER) | helper(MAC) + _u + $d;', '+\tx = xMAC + MAC_x + MAC$ + $MAC + 1ULMAC + 0x1fMAC + 9_u;', '+\ty = "MAC" /* MAC */ + MAC;',
+  '+\tz = MAC \\', '+\t\t| OTHER;', '+\tw = /* é */ MAC + OTHER;', '+\tif (v & MAC2(1)) return -EINVAL;', '+\tcase MAC:', '+\t\tbreak;',
+];
+
+test('macros used: the hand scan of words finds what the regular expression finds', () => {
+  const walk = (d: string): string[] => readdirSync(d).flatMap((e) => {
+    const p = join(d, e);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+  const texts = [
+    hunkPatch(MACRO_WINDOW), hunkPatch(MACRO_WINDOW.slice(6)), ...TRICKY.map((w) => hunkPatch([...MACRO_WINDOW.slice(0, 6), ...w])),
+    ...walk('test-fixtures').filter((f) => /\.(patch|eml|mbox|diff)$/.test(f)).map((f) => readFileSync(f, 'utf8')),
+  ];
+  const TYPES = ['expression_statement', 'if_statement', 'return_statement', 'assignment_expression', 'call_expression', 'identifier', 'number_literal', 'binary_expression', 'case_statement', 'init_declarator', 'preproc_def', 'comment'];
+  let found = 0;
+  for (const text of texts) {
+    const set = readPatchSet(text);
+    for (const side of ['pre', 'post'] as const) {
+      const sides = sideFragments(set, side);
+      const env = new SideEnv(side, 'v6.12', 'generic', set, sides);
+      for (const { fragment } of sides) {
+        for (const n of descendants(fragment.root, TYPES)) {
+          const want = macrosUsedByRegExp(n, env, fragment);
+          assert.deepEqual(macrosUsed(n, env, fragment), want, `${n.type} ${n.text}`);
+          found += want.length;
+        }
+      }
+    }
+  }
+  assert.ok(found > 100);
 });

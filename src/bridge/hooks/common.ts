@@ -244,17 +244,34 @@ function readMacrosUsed(node: Node, env: SideEnv, fragment: CFragment): string[]
   // Each identifier under the node is a word of its text at the identifier's place, so only
   // the words that are known names need their node asked (the smallest node spanning the
   // word is the identifier, a leaf; a word in a comment or a string gives another node).
-  for (const m of text.matchAll(WORDS)) {
-    const word = m[0];
-    if (!known(word) || out.has(word)) continue;
-    const at = start + m.index;
-    const n = fragment.root.descendantForIndex(at, at + word.length);
-    if (n && n.type === 'identifier' && n.startIndex === at && n.text === word) out.add(word);
+  // Words as /[A-Za-z_$][A-Za-z0-9_$]*/g finds them, scanned by hand: only those starting
+  // like a known name are cut out and looked up.
+  const starts = env.knownNameStarts();
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if (!isWordStart(c)) { i++; continue; }
+    let j = i + 1;
+    while (j < text.length && isWordPart(text.charCodeAt(j))) j++;
+    if (starts[c]) {
+      const word = text.slice(i, j);
+      if (known(word) && !out.has(word)) {
+        const at = start + i;
+        const n = fragment.root.descendantForIndex(at, at + word.length);
+        if (n && n.type === 'identifier' && n.startIndex === at && n.text === word) out.add(word);
+      }
+    }
+    i = j;
   }
   return [...out];
 }
 
-const WORDS = /[A-Za-z_$][A-Za-z0-9_$]*/g;
+function isWordStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+}
+
+function isWordPart(c: number): boolean {
+  return isWordStart(c) || (c >= 48 && c <= 57);
+}
 const NOT_ASCII_WORDS = /[^\x00-\x7f]|\\/;
 
 export function filePathOf(sf: SideFragment): string | null {

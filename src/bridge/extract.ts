@@ -417,7 +417,7 @@ function extract(patchSet: PatchSet, era: EraId, arch: ArchId): HookChange[] {
     changes.push({ ...c, summary: summarize(c, era, arch, patchNames) });
   }
   changes.push(...uapiChanges(defines, era, arch, patchNames), ...pinnedChanges);
-  return changes.sort((a, b) => a.patch - b.patch || (a.lines[0] ?? 0) - (b.lines[0] ?? 0) || a.hook.localeCompare(b.hook) || a.detail.localeCompare(b.detail));
+  return changes.sort((a, b) => a.patch - b.patch || (a.lines[0] ?? 0) - (b.lines[0] ?? 0) || byCodeUnits(a.hook, b.hook) || byCodeUnits(a.detail, b.detail));
 }
 
 function safeDetect(patchSet: PatchSet): EraId {
@@ -426,4 +426,9 @@ function safeDetect(patchSet: PatchSet): EraId {
   } catch {
     return LATEST_ERA;
   }
+}
+
+/** Code-unit order: the report must not depend on the reader's locale (localeCompare does). */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

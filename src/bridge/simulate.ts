@@ -459,7 +459,7 @@ export async function simulatePatch(text: string, options: SimulateOptions = {})
     });
   }
   const order: Record<ConsequenceSeverity, number> = { error: 0, warning: 1, info: 2 };
-  consequences.sort((a, b) => order[a.severity] - order[b.severity] || a.scenario.localeCompare(b.scenario));
+  consequences.sort((a, b) => order[a.severity] - order[b.severity] || (a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : 0)); // code units: the same in every locale
   return {
     kernel: { era: pm.kernel.era, arch: pm.kernel.arch, requested: pm.kernel.requested, clues: pm.kernel.clues },
     hookChanges: changes,

@@ -58,6 +58,13 @@ for (let r = 0; r < RUNS; r++) {
 }
 console.log(`300-patch series, ${series.length} bytes; wall ms from spawn to exit, median of ${RUNS} fresh processes:`);
 for (const [name] of cases) console.log(`  ${name.padEnd(52)} ${median(samples.get(name)!).toFixed(0).padStart(6)}`);
+// Warm: the same parses repeated in one process; the median of rounds 4-8 (tiered code has
+// had time to optimise). Why the Liftoff-only flag is kept to small inputs.
+for (const flags of [[], ['--liftoff-only']]) {
+  const warm: number[] = [];
+  for (let r = 0; r < 3; r++) warm.push(median(JSON.parse(wall([...flags, floor, file, '8']).stdout).rounds.slice(3)));
+  console.log(`  warm parse of both sides, ${flags.join(' ') || 'default tiering'}: ${median(warm).toFixed(1)} ms per series`);
+}
 for (const [name, list] of phases) {
   console.log(`  ${name}, inside the process:`);
   for (const k of Object.keys(list[0]!)) console.log(`    ${k.padEnd(50)} ${median(list.map((p) => p[k]!)).toFixed(1).padStart(7)}`);

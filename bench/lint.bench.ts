@@ -128,5 +128,18 @@ if (build.status !== 0) {
     spawnSync(process.execPath, ['bin/mmlens', 'server', 'stop'], { env: cliEnv });
     console.log(`bin/mmlens check series via mmlens server, seen before: ${fmt(again)}; ${verdict(again)}`);
     console.log(`bin/mmlens check series via mmlens server, never seen: ${fmt(unseen)}; ${verdict(unseen)}`);
+
+    // The first request to a server started 3 s earlier (it warms up in the background:
+    // src/cli/server-warm-up.ts), each time a new server and a series it has never seen.
+    const firsts: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      spawnSync(process.execPath, ['bin/mmlens', 'server', 'start', '--idle', '5'], { env: cliEnv });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
+      const f = join(benchDir, `first-${r}.mbox`);
+      writeFileSync(f, freshSeries(500 + r));
+      firsts.push(cli(['check', '--format', 'json', f]).wall);
+      spawnSync(process.execPath, ['bin/mmlens', 'server', 'stop'], { env: cliEnv });
+    }
+    console.log(`bin/mmlens check series via mmlens server, first request 3 s after start: wall ${median(firsts).toFixed(0)} ms (median of 5 servers)`);
   }
 }

@@ -11,6 +11,7 @@ import { createServer, connect, type Socket } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CliIO, UsageError } from './io';
 import { readOptions } from './options';
+import { WARM_UP_ROUNDS, warmUpSeries } from './server-warm-up';
 import { jsonLines, makeSocketDir, serverSocketPath, type ServerAnswer, type ServerRequest, type ServerStatus } from './server-protocol';
 
 const usage = `usage: mmlens server start [--idle MINUTES]   run a warm engine in the background
@@ -153,11 +154,12 @@ async function serve(bundle: string, socket: string, idleMinutes: number, io: Cl
   // Nothing answered: a socket file left by a server that died is stale.
   if (process.platform !== 'win32' && existsSync(socket)) unlinkSync(socket);
   const { main } = await import('./main');
-  await warmUp();
+  await warmUp(0, 3);
 
   const startedAt = new Date().toISOString();
   let requests = 0;
   let queue: Promise<void> = Promise.resolve();
+  let waiting = 0; // run requests queued and not started
   let idleTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   const server = createServer();
@@ -193,7 +195,9 @@ async function serve(bundle: string, socket: string, idleMinutes: number, io: Cl
         shutdown();
       } else if (req.op === 'run' && Array.isArray(req.argv)) {
         // One command at a time: the engine's caches and the tree-sitter parser are shared.
+        waiting++;
         queue = queue.then(async () => {
+          waiting--;
           requests++;
           const cio = socketIO(conn, typeof req.cwd === 'string' ? req.cwd : process.cwd());
           let code: number;
@@ -219,24 +223,23 @@ async function serve(bundle: string, socket: string, idleMinutes: number, io: Cl
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
   io.stderr(`mmlens server: listening on ${socket}\n`);
+  // The rest of the warm-up, one round at a time on the request queue, until a request comes.
+  void (async () => {
+    for (let r = 1; r <= WARM_UP_ROUNDS && !stopping && waiting === 0; r++) {
+      await (queue = queue.then(() => warmUp(r, 40)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
   await new Promise<void>((resolve) => server.on('close', () => resolve()));
   return 0;
 }
 
-/** Loads the C parser and runs the rules once on a small patch, so the first request does not
+/** Loads the C parser and checks a small generated series, so that the first request does not
  *  pay for loading or for the first, slowest pass through the engine. */
-async function warmUp(): Promise<void> {
+async function warmUp(round: number, patches: number): Promise<void> {
   const { checkText } = await import('../rules/check');
-  const sample = [
-    'diff --git a/mm/mprotect.c b/mm/mprotect.c', '--- a/mm/mprotect.c', '+++ b/mm/mprotect.c',
-    '@@ -10,4 +10,4 @@ static int do_mprotect_pkey(unsigned long start, size_t len,',
-    ' \t\tnewflags = calc_vm_prot_bits(prot, new_vma_pkey);',
-    '-\t\tmask_off_old_flags = VM_ACCESS_FLAGS | VM_FLAGS_CLEAR;',
-    '+\t\tmask_off_old_flags = VM_ACCESS_FLAGS | VM_FLAGS_CLEAR | VM_DONTCOPY;',
-    ' \t\tnewflags |= (vma->vm_flags & ~mask_off_old_flags);', '',
-  ].join('\n');
   try {
-    await checkText(sample, { path: 'warm-up.patch' });
+    await checkText(warmUpSeries(round, patches), { path: 'warm-up.mbox' });
   } catch {
     /* a failed warm-up only makes the first request slower */
   }

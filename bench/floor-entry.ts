@@ -8,6 +8,10 @@ import { performance } from 'node:perf_hooks';
 import { Edit, type Tree } from 'web-tree-sitter';
 import { readPatchSet } from '../src/patch/index';
 import { cParser, initC } from '../src/c/index';
+import { setFlagsFromString } from 'node:v8';
+
+// V8 flags at run time, as bin/mmlens sets them (bench/floor.bench.ts passes them).
+for (const f of (process.env.MMLENS_BENCH_FLAGS ?? '').split(' ').filter(Boolean)) setFlagsFromString(f);
 
 const phases: Record<string, number> = { 'process start to first line': performance.now() };
 let last = performance.now();

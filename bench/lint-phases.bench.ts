@@ -25,7 +25,7 @@ writeFileSync(file, series);
 
 const samples: Array<Record<string, number>> = [];
 for (let r = 0; r < RUNS; r++) {
-  const p = spawnSync(process.execPath, [...oneShotV8Flags(['check', file]), bundle, file], { encoding: 'utf8' });
+  const p = spawnSync(process.execPath, [bundle, file], { encoding: 'utf8', env: { ...process.env, MMLENS_BENCH_FLAGS: oneShotV8Flags(['check', file]).join(' ') } });
   if (p.status !== 0) throw new Error(`phases child failed: ${p.stderr}`);
   samples.push(JSON.parse(p.stdout));
 }

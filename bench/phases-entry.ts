@@ -8,6 +8,10 @@ import { initC, parseHunk } from '../src/c/index';
 import { RuleContext } from '../src/rules/context';
 import { RULES } from '../src/rules/registry';
 import { chooseKernel } from '../src/rules/check';
+import { setFlagsFromString } from 'node:v8';
+
+// V8 flags at run time, as bin/mmlens sets them (bench/lint-phases.bench.ts passes them).
+for (const f of (process.env.MMLENS_BENCH_FLAGS ?? '').split(' ').filter(Boolean)) setFlagsFromString(f);
 
 const phases: Record<string, number> = {};
 let last = performance.now();

@@ -5,9 +5,8 @@
 // - tree-sitter's wasm is compiled with Liftoff only when the input is small (it halves the
 //   cold parse of the 300-patch bench series, `npm run bench -- floor`; on long inputs the
 //   optimised code wins again);
-// - JavaScript is optimised later than V8's default (a larger interrupt budget): 6-8% off a
-//   one-shot check of the series, 13-15% off two and three times that input
-//   (`npm run bench -- floor` shows each flag's share on the series).
+// - JavaScript is optimised later than V8's default (a larger interrupt budget), which adds
+//   to Liftoff-only's gain (`npm run bench -- floor` shows each flag's share on the series).
 // The flags are set at run time (v8.setFlagsFromString) before any engine code runs: given
 // on Node's command line they measured ~12 ms slower on a one-mail check.
 // A server (long-lived, many requests) and the editor keep V8's defaults.

@@ -295,6 +295,8 @@ export function enclosingStatement(node: Node): Node {
 export function enclosingFunctionName(node: Node, fragment?: CFragment): string | null {
   for (let cur: Node | null = node; cur; cur = cur.parent) {
     if (cur.type === 'function_definition') {
+      // The synthetic wrapper, told by where it starts (no name read through wasm).
+      if (fragment?.isWrapper(cur)) continue;
       const name = functionDefinitionName(cur);
       if (name && name !== SYNTHETIC_FUNCTION) return name;
     }

@@ -72,17 +72,15 @@ export function functionScopes(fragment: CFragment): FunctionScope[] {
   return out;
 }
 
-/** A fragment's function definitions. A wrapped source starts with the wrapper's head
- *  (`void __mmlens_fragment(void) {`): in a tree without errors, the definition starting there
- *  is the wrapper, and its name need not be read (through wasm) to tell. */
+/** A fragment's function definitions. The wrapper is told by where it starts
+ *  (CFragment.isWrapper: its name need not be read through wasm). */
 function definitions(fragment: CFragment): Definitions {
   let defs = definitionCache.get(fragment);
   if (!defs) {
     const visible: Node[] = [];
     let wrapper: Node | null = null;
-    const clean = fragment.wrapped && !fragment.hasError;
     for (const d of descendants(fragment.root, 'function_definition')) {
-      if ((clean && d.startIndex === 0) || functionDefinitionName(d) === SYNTHETIC_FUNCTION) {
+      if (fragment.isWrapper(d) || functionDefinitionName(d) === SYNTHETIC_FUNCTION) {
         if (fragment.wrapped) wrapper ??= d;
       } else if (!fragment.isSynthetic(d)) visible.push(d);
     }

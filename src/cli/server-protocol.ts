@@ -26,6 +26,9 @@ export interface ServerStatus {
   startedAt: string;
   requests: number;
   idleMinutes: number;
+  /** Warm-up rounds done (src/cli/server-warm-up.ts) of `warmUpTotal`. */
+  warmUpRounds?: number;
+  warmUpTotal?: number;
 }
 
 export type ServerAnswer = { out: string } | { err: string } | { exit: number } | { status: ServerStatus };

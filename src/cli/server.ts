@@ -76,7 +76,8 @@ async function currentStatus(socket: string): Promise<ServerStatus | null> {
 }
 
 function describe(s: ServerStatus): string {
-  return `pid ${s.pid}, since ${s.startedAt}, ${s.requests} request(s) served, stops after ${s.idleMinutes} idle minute(s); socket ${s.socket}`;
+  const warm = s.warmUpTotal ? `, warm-up ${s.warmUpRounds ?? 0}/${s.warmUpTotal} round(s)` : '';
+  return `pid ${s.pid}, since ${s.startedAt}, ${s.requests} request(s) served${warm}, stops after ${s.idleMinutes} idle minute(s); socket ${s.socket}`;
 }
 
 async function start(bundle: string, socket: string, idle: number, io: CliIO): Promise<number> {
@@ -160,6 +161,7 @@ async function serve(bundle: string, socket: string, idleMinutes: number, io: Cl
   let requests = 0;
   let queue: Promise<void> = Promise.resolve();
   let waiting = 0; // run requests queued and not started
+  let warmUpRounds = 0;
   let idleTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   const server = createServer();
@@ -188,7 +190,7 @@ async function serve(bundle: string, socket: string, idleMinutes: number, io: Cl
       const req = v as ServerRequest;
       armIdle();
       if (req.op === 'status') {
-        const s: ServerStatus = { pid: process.pid, socket, bundle, startedAt, requests, idleMinutes };
+        const s: ServerStatus = { pid: process.pid, socket, bundle, startedAt, requests, idleMinutes, warmUpRounds, warmUpTotal: WARM_UP_ROUNDS };
         conn.end(JSON.stringify({ status: s }) + '\n');
       } else if (req.op === 'stop') {
         conn.end(JSON.stringify({ exit: 0 }) + '\n');
@@ -225,8 +227,9 @@ async function serve(bundle: string, socket: string, idleMinutes: number, io: Cl
   io.stderr(`mmlens server: listening on ${socket}\n`);
   // The rest of the warm-up, one round at a time on the request queue, until a request comes.
   void (async () => {
-    for (let r = 1; r <= WARM_UP_ROUNDS && !stopping && waiting === 0; r++) {
+    for (let r = 1; r <= WARM_UP_ROUNDS && !stopping && waiting === 0 && requests === 0; r++) {
       await (queue = queue.then(() => warmUp(r, 40)));
+      warmUpRounds = r;
       await new Promise((resolve) => setImmediate(resolve));
     }
   })();

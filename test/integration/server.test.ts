@@ -143,3 +143,26 @@ test('a socket directory others can enter is not trusted: the client declines, t
     if (saved !== undefined) process.env.MMLENS_SERVER_SOCKET = saved;
   }
 });
+
+test('an idle server warms up round by round, says so in its status, and stops warming up once it serves', async () => {
+  const own = join(mkdtempSync(join(tmpdir(), 'mmlens-warm-')), 'engine.sock');
+  const ownEnv = { ...process.env, MMLENS_SERVER_SOCKET: own };
+  const script = `import(${JSON.stringify(pathToFileURL(BUNDLE).href)}).then(async (m) => { process.exitCode = await m.main(['server', 'run', '--idle', '2']); })`;
+  const child = spawn(process.execPath, ['-e', script], { cwd: '/', env: ownEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  const status = () => spawnSync(process.execPath, ['-e', `import(${JSON.stringify(pathToFileURL(BUNDLE).href)}).then(async (m) => { process.exitCode = await m.main(['server', 'status']); })`], { env: ownEnv, encoding: 'utf8' });
+  try {
+    let rounds: [number, number] | null = null;
+    for (let i = 0; i < 600 && !(rounds && rounds[0] === rounds[1]); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const m = /warm-up (\d+)\/(\d+) round/.exec(status().stdout);
+      if (m) rounds = [Number(m[1]), Number(m[2])];
+    }
+    assert.ok(rounds && rounds[1] > 0 && rounds[0] === rounds[1], `warm-up finished: ${JSON.stringify(rounds)}`);
+    const r = viaClient(['check', SEED], { env: ownEnv });
+    assert.equal(r.code, 1, r.stderr);
+    await new Promise((res) => setTimeout(res, 200));
+    assert.match(status().stdout, new RegExp(`1 request\\(s\\) served, warm-up ${rounds![1]}/${rounds![1]} round`));
+  } finally {
+    child.kill();
+  }
+});

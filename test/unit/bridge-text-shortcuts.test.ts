@@ -285,6 +285,7 @@ test('call arguments: comments left out as the type filter leaves them out', () 
 
 test('the wrapper: the definition at the start of a wrapped error-free source is named as the wrapper', () => {
   let wrappers = 0;
+  let wrappersInErrorTrees = 0;
   for (const f of [...trickySides(), ...everyFixtureSide()]) {
     const defs = descendants(f.root, 'function_definition');
     if (f.wrapped && !f.hasError) {
@@ -293,11 +294,18 @@ test('the wrapper: the definition at the start of a wrapped error-free source is
         wrappers++;
       }
     }
+    // CFragment.isWrapper (the position test the bridge and enclosingFunctionName use) names
+    // only the wrapper, in trees with errors too.
+    for (const d of defs.filter((x) => f.isWrapper(x))) {
+      assert.equal(functionDefinitionName(d), SYNTHETIC_FUNCTION, f.source);
+      if (f.hasError) wrappersInErrorTrees++;
+    }
     // The visible definitions are those the names tell.
     const want = defs.filter((d) => functionDefinitionName(d) !== SYNTHETIC_FUNCTION && !f.isSynthetic(d)).map((d) => d.id);
     assert.deepEqual(visibleDefinitions(f).map((d) => d.id), want, f.source);
   }
   assert.ok(wrappers > 100);
+  assert.ok(wrappersInErrorTrees > 10, `${wrappersInErrorTrees} wrappers in trees with errors`);
 });
 
 /** flagOperatorAssignments as it was: every check asked of the operator's node and parent. */
